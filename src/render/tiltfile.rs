@@ -1,0 +1,213 @@
+//! `--format tiltfile`: `k8s_kind(...)` lines ready to paste.
+//!
+//! Rules that keep the snippet loading in real Tilt:
+//! - `kind` and `api_version` are unanchored, case-insensitive regexes in
+//!   Tilt, so both are anchored (`^KafkaConnect$` must not match
+//!   `KafkaConnector`) and the group's dots escaped;
+//! - a step the schema does not require becomes a filter, because Tilt fails
+//!   the whole load when a matched object lacks a plain path;
+//! - `image_json_path` and `image_object` cannot share a call, so each split
+//!   image gets its own call (calls for one kind accumulate in Tilt);
+//! - a split with a registry or name part cannot be expressed and is left
+//!   as a comment, never guessed.
+
+use crate::model::{ImageField, InferredField, KindReport, ScanReport, SplitImage};
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A Starlark string literal (single-quoted).
+fn starlark_str(s: &str) -> String {
+    let mut out = String::from("'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+fn guard(f: &InferredField) -> impl Fn(usize) -> bool + '_ {
+    // The first step (`spec`) is always there; the rest as the schema says.
+    move |i| i > 0 && f.may_be_absent.get(i).copied().unwrap_or(true)
+}
+
+pub fn json_path(f: &InferredField) -> String {
+    f.field.anchor().to_jsonpath(guard(f))
+}
+
+/// JSONPath to a split's object, filtered on its repo field: an object
+/// without one would give Tilt an empty reference and fail the load.
+pub fn object_json_path(f: &InferredField, s: &SplitImage) -> String {
+    let p = s.object.to_jsonpath(guard(f));
+    let inner = p.trim_start_matches('{').trim_end_matches('}');
+    if s.object.is_empty() {
+        format!("{{$[?(@.{})]}}", s.repo)
+    } else {
+        format!("{{{inner}[?(@.{})]}}", s.repo)
+    }
+}
+
+fn selector(r: &KindReport, version: Option<&str>) -> String {
+    let group = regex_escape(&r.key.group);
+    let api = match version {
+        Some(v) => format!("^{group}/{}$", regex_escape(v)),
+        None => format!("^{group}/"),
+    };
+    format!(
+        "{}, api_version={}",
+        starlark_str(&format!("^{}$", r.key.kind)),
+        starlark_str(&api)
+    )
+}
+
+fn calls(r: &KindReport, fields: &[&InferredField], version: Option<&str>, out: &mut Vec<String>) {
+    let sel = selector(r, version);
+    let paths: Vec<String> = fields
+        .iter()
+        .filter(|f| matches!(f.field, ImageField::Whole(_)))
+        .map(|f| starlark_str(&json_path(f)))
+        .collect();
+    match paths.len() {
+        0 => {}
+        1 => out.push(format!("k8s_kind({sel}, image_json_path={})", paths[0])),
+        _ => out.push(format!(
+            "k8s_kind({sel}, image_json_path=[{}])",
+            paths.join(", ")
+        )),
+    }
+    for f in fields {
+        if let ImageField::Split(s) = &f.field {
+            if s.expressible_in_tilt() {
+                let tag = s.tag.as_deref().unwrap_or("tag");
+                out.push(format!(
+                    "k8s_kind({sel}, image_object={{'json_path': {}, 'repo_field': {}, 'tag_field': {}}})",
+                    starlark_str(&object_json_path(f, s)),
+                    starlark_str(&s.repo),
+                    starlark_str(tag)
+                ));
+            } else {
+                out.push(format!(
+                    "# not expressible: {} ({}); image_object has only repo_field and tag_field",
+                    s.object,
+                    s.parts()
+                        .iter()
+                        .map(|(role, n)| format!("{role}={n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+}
+
+fn evidence_comment(fields: &[&InferredField]) -> Vec<String> {
+    fields
+        .iter()
+        .map(|f| {
+            let ev: Vec<String> = f
+                .evidence
+                .iter()
+                .map(|e| {
+                    if e.line > 0 {
+                        format!("{} {}:{}", e.source, e.file, e.line)
+                    } else if e.file.is_empty() {
+                        e.source.to_string()
+                    } else {
+                        format!("{} {}", e.source, e.file)
+                    }
+                })
+                .collect();
+            format!("#   {} <- {}", f.field, ev.join(", "))
+        })
+        .collect()
+}
+
+/// Fields that go into the snippet: all image fields, plus optional ones
+/// (ephemeral containers, image volumes) that an instance actually uses.
+pub fn snippet_fields(r: &KindReport) -> Vec<&InferredField> {
+    let used = |f: &InferredField| r.images.iter().any(|i| i.path == f.field.to_string());
+    r.fields
+        .iter()
+        .chain(r.optional_fields.iter().filter(|f| used(f)))
+        .collect()
+}
+
+/// The lines for one kind, or None when there is nothing to tell Tilt.
+pub fn kind_snippet(r: &KindReport) -> Option<String> {
+    if r.builtin {
+        return None;
+    }
+    let fields = snippet_fields(r);
+    if fields.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    let versions = if r.versions.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", r.versions.join(","))
+    };
+    out.push(format!(
+        "# {} ({}{}): image fields and evidence",
+        r.key.kind, r.key.group, versions
+    ));
+    out.extend(evidence_comment(&fields));
+    if r.fields_by_version.is_empty() {
+        calls(r, &fields, None, &mut out);
+    } else {
+        let storage = r.versions.first().map(String::as_str);
+        calls(r, &fields, storage, &mut out);
+        for (v, vf) in &r.fields_by_version {
+            out.push(format!(
+                "# {} {} keeps its images elsewhere:",
+                r.key.kind, v
+            ));
+            let vf: Vec<&InferredField> = vf.iter().collect();
+            calls(r, &vf, Some(v), &mut out);
+        }
+    }
+    Some(out.join("\n"))
+}
+
+pub fn render(report: &ScanReport) -> String {
+    let mut out = String::from(
+        "# Generated by tilt-img scan: k8s_kind() lines for the custom kinds found.\n# Paste into your Tiltfile (or load the tilt_img extension to keep them current).\n",
+    );
+    let mut any = false;
+    for r in &report.kinds {
+        if let Some(s) = &r.tilt {
+            out.push('\n');
+            out.push_str(s);
+            out.push('\n');
+            any = true;
+        }
+    }
+    if !any {
+        out.push_str("\n# No custom kinds with image fields: Tilt needs no k8s_kind() here.\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(regex_escape("kafka.strimzi.io"), "kafka\\.strimzi\\.io");
+        assert_eq!(starlark_str("^a\\.b/"), "'^a\\\\.b/'");
+    }
+}
