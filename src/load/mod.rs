@@ -116,16 +116,25 @@ pub fn discover(paths: &[PathBuf], opts: &LoadOptions) -> (Vec<Input>, Vec<Diagn
 }
 
 fn walk_error(root: &str, e: &ignore::Error) -> Diagnostic {
-    // ignore's errors carry the path; a loop is worth naming plainly.
-    let text = e.to_string();
-    if text.contains("loop") {
-        Diagnostic::warning(root, 0, format!("{text}; the loop was not followed"))
-    } else {
-        Diagnostic::error(
-            root,
+    match e {
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error(root, err),
+        ignore::Error::WithPath { path, err } => {
+            let shown = path.display().to_string();
+            let msg = match err.as_ref() {
+                ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                    "cannot read: broken symbolic link or missing file; skipped".to_string()
+                }
+                ignore::Error::Io(io) => format!("cannot read: {io}; check that it is readable"),
+                other => format!("cannot read: {other}"),
+            };
+            Diagnostic::error(&shown, 0, msg)
+        }
+        ignore::Error::Loop { ancestor, child } => Diagnostic::warning(
+            &child.display().to_string(),
             0,
-            format!("{text}; check permissions or pass --no-ignore"),
-        )
+            format!("symbolic link loop (points back to {}); not followed", ancestor.display()),
+        ),
+        other => Diagnostic::error(root, 0, format!("cannot walk: {other}")),
     }
 }
 
