@@ -25,6 +25,40 @@ pub struct Cli {
 pub enum Command {
     /// Scan manifests and CRDs; report image fields per custom kind.
     Scan(ScanArgs),
+    /// Load a Tiltfile offline as Tilt would; report errors, unused images and fixes.
+    Check(CheckArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    /// The normalized summary of Tilt's loader (shared/oracle format).
+    Oracle,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// The Tiltfile (default: ./Tiltfile).
+    #[arg(default_value = "Tiltfile")]
+    pub tiltfile: PathBuf,
+    /// Files outside the Tiltfile's directory that it may read.
+    #[arg(long = "allow-read", value_name = "PATH")]
+    pub allow_read: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Run local(), helm() and kustomize() for real (off by default: they return empty results).
+    #[arg(long)]
+    pub allow_exec: bool,
+    /// Stop the Tiltfile after this many interpreter steps.
+    #[arg(long, default_value_t = crate::check::eval::DEFAULT_MAX_STEPS)]
+    pub max_steps: u64,
+    /// Treat Tilt's unused-image warnings as failures.
+    #[arg(long)]
+    pub warnings_as_errors: bool,
+    /// Arguments passed to the Tiltfile (config.parse, sys.argv), after `--`.
+    #[arg(last = true)]
+    pub args: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -65,6 +99,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::Check(args) => run_check(&args),
     }
 }
 
@@ -100,6 +135,61 @@ fn run_scan(args: &ScanArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if outcome.input_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_check(args: &CheckArgs) -> ExitCode {
+    if !args.tiltfile.is_file() {
+        eprintln!(
+            "error: {}: no such Tiltfile; pass the path of a Tiltfile",
+            args.tiltfile.display()
+        );
+        return ExitCode::from(2);
+    }
+    let opts = crate::check::CheckOptions {
+        sandbox: crate::check::context::Sandbox {
+            allow_exec: args.allow_exec,
+            extra_paths: args
+                .allow_read
+                .iter()
+                .filter_map(|p| std::path::absolute(p).ok())
+                .collect(),
+        },
+        max_steps: args.max_steps,
+        args: args.args.clone(),
+    };
+    let result = crate::check::check(&args.tiltfile, &opts);
+    let text = match args.format {
+        CheckFormat::Oracle => {
+            let mut s = serde_json::to_string_pretty(&crate::check::report::oracle(&result))
+                .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        CheckFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&crate::check::report::json(&result))
+                .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        CheckFormat::Text => crate::check::report::text(&result),
+    };
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        return ExitCode::SUCCESS;
+    }
+    let skipped = crate::check::report::skipped_images(&result);
+    let failing = result.error.is_some()
+        || !skipped.is_empty()
+        || (args.warnings_as_errors && !result.warnings.is_empty());
+    if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -5,6 +5,7 @@
 //! image fields per kind) → [`render`] (report → text, Tiltfile, JSON).
 //! [`scan`] wires them together; `ARCHITECTURE.md` has the map.
 
+pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod imageref;

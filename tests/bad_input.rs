@@ -29,10 +29,18 @@ fn scan(dir: &Path) -> assert_cmd::assert::Assert {
 
 #[test]
 fn malformed_yaml_names_file_and_line_and_the_rest_is_scanned() {
-    let d = dir_with(&[("a-good.yaml", GOOD.as_bytes()), ("b-bad.yaml", b"apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1, 2\n  b: }\n")]);
+    let d = dir_with(&[
+        ("a-good.yaml", GOOD.as_bytes()),
+        (
+            "b-bad.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\ndata:\n  a: [1, 2\n  b: }\n",
+        ),
+    ]);
     scan(d.path())
         .code(1)
-        .stdout(predicate::str::contains("b-bad.yaml:").and(predicate::str::contains("invalid YAML")))
+        .stdout(
+            predicate::str::contains("b-bad.yaml:").and(predicate::str::contains("invalid YAML")),
+        )
         .stdout(predicate::str::contains("Widget (acme.example.com)"))
         .stdout(predicate::str::contains("acme/widget:1"));
 }
@@ -53,16 +61,28 @@ fn non_utf8_and_binary_files_are_reported_not_fatal() {
 
 #[test]
 fn empty_documents_and_files_are_fine() {
-    let d = dir_with(&[("empty.yaml", b""), ("docs.yaml", format!("---\n---\n{GOOD}---\n...\n").as_bytes())]);
-    scan(d.path()).code(0).stdout(predicate::str::contains("acme/widget:1"));
+    let d = dir_with(&[
+        ("empty.yaml", b""),
+        (
+            "docs.yaml",
+            format!("---\n---\n{GOOD}---\n...\n").as_bytes(),
+        ),
+    ]);
+    scan(d.path())
+        .code(0)
+        .stdout(predicate::str::contains("acme/widget:1"));
 }
 
 #[test]
 fn alias_bomb_is_bounded() {
-    let mut s = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    let mut s = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
     for i in 1..12 {
         let p = i - 1;
-        s += &format!("  a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n");
+        s += &format!(
+            "  a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        );
     }
     let d = dir_with(&[("bomb.yaml", s.as_bytes()), ("good.yaml", GOOD.as_bytes())]);
     scan(d.path())
@@ -74,11 +94,20 @@ fn alias_bomb_is_bounded() {
 #[test]
 fn deep_nesting_does_not_overflow_the_stack() {
     let flow = "[".repeat(50_000);
-    let block: String = (0..5_000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
-    let d = dir_with(&[("flow.yaml", flow.as_bytes()), ("block.yaml", block.as_bytes()), ("good.yaml", GOOD.as_bytes())]);
+    let block: String = (0..5_000)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
+    let d = dir_with(&[
+        ("flow.yaml", flow.as_bytes()),
+        ("block.yaml", block.as_bytes()),
+        ("good.yaml", GOOD.as_bytes()),
+    ]);
     scan(d.path())
         .code(1)
-        .stdout(predicate::str::contains("block.yaml:").and(predicate::str::contains("nesting deeper than")))
+        .stdout(
+            predicate::str::contains("block.yaml:")
+                .and(predicate::str::contains("nesting deeper than")),
+        )
         .stdout(predicate::str::contains("flow.yaml:"))
         .stdout(predicate::str::contains("acme/widget:1"));
 }
@@ -96,7 +125,9 @@ fn a_200_mb_file_is_scanned() {
     body.push_str(GOOD);
     fs::write(d.path().join("huge.yaml"), &body).unwrap();
     drop(body);
-    scan(d.path()).code(0).stdout(predicate::str::contains("acme/widget:1"));
+    scan(d.path())
+        .code(0)
+        .stdout(predicate::str::contains("acme/widget:1"));
 }
 
 #[test]
@@ -109,7 +140,10 @@ fn a_file_over_the_size_limit_is_refused_with_a_hint() {
         .arg(d.path())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("big.yaml: file is larger than 1 MiB").and(predicate::str::contains("--max-file-size")))
+        .stdout(
+            predicate::str::contains("big.yaml: file is larger than 1 MiB")
+                .and(predicate::str::contains("--max-file-size")),
+        )
         .stdout(predicate::str::contains("acme/widget:1"));
 }
 
@@ -118,7 +152,11 @@ fn a_file_over_the_size_limit_is_refused_with_a_hint() {
 fn symlink_loops_and_dangling_links_are_diagnosed() {
     let d = dir_with(&[("sub/good.yaml", GOOD.as_bytes())]);
     std::os::unix::fs::symlink(d.path(), d.path().join("sub/loop")).unwrap();
-    std::os::unix::fs::symlink(d.path().join("nowhere.yaml"), d.path().join("dangling.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        d.path().join("nowhere.yaml"),
+        d.path().join("dangling.yaml"),
+    )
+    .unwrap();
     scan(d.path())
         .stdout(predicate::str::contains("loop"))
         .stdout(predicate::str::contains("dangling.yaml"))
@@ -129,34 +167,67 @@ fn symlink_loops_and_dangling_links_are_diagnosed() {
 #[test]
 fn unreadable_files_are_reported() {
     use std::os::unix::fs::PermissionsExt;
-    let d = dir_with(&[("good.yaml", GOOD.as_bytes()), ("secret.yaml", GOOD.as_bytes())]);
+    let d = dir_with(&[
+        ("good.yaml", GOOD.as_bytes()),
+        ("secret.yaml", GOOD.as_bytes()),
+    ]);
     let p = d.path().join("secret.yaml");
     fs::set_permissions(&p, fs::Permissions::from_mode(0o000)).unwrap();
     if fs::read(&p).is_ok() {
         // Running as root: permissions do not stop reads. A path that names a
         // directory cannot be read as a file either way.
         let missing = d.path().join("missing.yaml");
-        tilt_img().arg("scan").arg(&missing).arg(d.path().join("good.yaml")).assert().code(1).stdout(predicate::str::contains("missing.yaml: cannot read"));
+        tilt_img()
+            .arg("scan")
+            .arg(&missing)
+            .arg(d.path().join("good.yaml"))
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("missing.yaml: cannot read"));
         return;
     }
-    scan(d.path()).code(1).stdout(predicate::str::contains("secret.yaml: cannot read"));
+    scan(d.path())
+        .code(1)
+        .stdout(predicate::str::contains("secret.yaml: cannot read"));
 }
 
 #[test]
 fn templates_and_non_kubernetes_files_are_skipped_with_a_hint() {
     let d = dir_with(&[
-        ("chart/Chart.yaml", b"apiVersion: v2\nname: c\nversion: 0.1.0\n"),
-        ("chart/templates/deploy.yaml", b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"),
-        ("chart/values.yaml", b"image:\n  repository: acme/x\n  tag: 1\n"),
+        (
+            "chart/Chart.yaml",
+            b"apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        ),
+        (
+            "chart/templates/deploy.yaml",
+            b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+        ),
+        (
+            "chart/values.yaml",
+            b"image:\n  repository: acme/x\n  tag: 1\n",
+        ),
         ("kustomization.yaml", b"resources: [good.yaml]\n"),
-        ("docker-compose.yaml", b"services:\n  web:\n    image: nginx\n"),
+        (
+            "docker-compose.yaml",
+            b"services:\n  web:\n    image: nginx\n",
+        ),
         ("good.yaml", GOOD.as_bytes()),
     ]);
     scan(d.path())
         .code(0)
-        .stdout(predicate::str::contains("deploy.yaml: Helm template, skipped").and(predicate::str::contains("helm template")))
-        .stdout(predicate::str::contains("kustomization.yaml: kustomization file, skipped").and(predicate::str::contains("kustomize build")))
-        .stdout(predicate::str::contains("docker-compose.yaml: docker-compose file, skipped"))
-        .stdout(predicate::str::contains("values.yaml: Helm chart metadata or values, skipped"))
+        .stdout(
+            predicate::str::contains("deploy.yaml: Helm template, skipped")
+                .and(predicate::str::contains("helm template")),
+        )
+        .stdout(
+            predicate::str::contains("kustomization.yaml: kustomization file, skipped")
+                .and(predicate::str::contains("kustomize build")),
+        )
+        .stdout(predicate::str::contains(
+            "docker-compose.yaml: docker-compose file, skipped",
+        ))
+        .stdout(predicate::str::contains(
+            "values.yaml: Helm chart metadata or values, skipped",
+        ))
         .stdout(predicate::str::contains("acme/widget:1"));
 }

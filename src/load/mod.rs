@@ -117,7 +117,9 @@ pub fn discover(paths: &[PathBuf], opts: &LoadOptions) -> (Vec<Input>, Vec<Diagn
 
 fn walk_error(root: &str, e: &ignore::Error) -> Diagnostic {
     match e {
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error(root, err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
         ignore::Error::WithPath { path, err } => {
             let shown = path.display().to_string();
             let msg = match err.as_ref() {
@@ -132,7 +134,10 @@ fn walk_error(root: &str, e: &ignore::Error) -> Diagnostic {
         ignore::Error::Loop { ancestor, child } => Diagnostic::warning(
             &child.display().to_string(),
             0,
-            format!("symbolic link loop (points back to {}); not followed", ancestor.display()),
+            format!(
+                "symbolic link loop (points back to {}); not followed",
+                ancestor.display()
+            ),
         ),
         other => Diagnostic::error(root, 0, format!("cannot walk: {other}")),
     }

@@ -1,0 +1,267 @@
+//! Runs a Tiltfile in the embedded interpreter (crate `starlark`) with the
+//! Tilt builtins, and reports failures in Tilt's own format:
+//!
+//! ```text
+//! Traceback (most recent call last):
+//!   ./Tiltfile:3:9: in <toplevel>
+//! Error in k8s_kind: unclosed action
+//! ```
+//!
+//! Positions are Go Starlark's: the line of the call and the column of its
+//! `(`, mapped back through the `while` rewrite.
+
+use super::builtins::k8s_builtins;
+use super::context::{BuiltinError, Ctx, clean};
+use super::preprocess::{LineMap, rewrite_while};
+use super::stdlib::{
+    config_builtins, noop_builtins, os_builtins, os_path_builtins, std_builtins, v1alpha1_builtins,
+};
+use starlark::codemap::FileSpan;
+use starlark::environment::{FrozenModule, Globals, GlobalsBuilder, LibraryExtension, Module};
+use starlark::eval::{Evaluator, FileLoader};
+use starlark::syntax::{AstModule, Dialect, DialectTypes};
+use starlark::{ErrorKind, PrintHandler};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_MAX_STEPS: u64 = 50_000_000;
+
+pub fn globals() -> Globals {
+    GlobalsBuilder::extended_by(&[
+        LibraryExtension::StructType,
+        LibraryExtension::SetType,
+        LibraryExtension::Print,
+    ])
+    .with(k8s_builtins)
+    .with(std_builtins)
+    .with(noop_builtins)
+    .with_namespace("config", config_builtins)
+    .with_namespace("os", |b| {
+        os_builtins(b);
+        b.namespace("path", os_path_builtins);
+    })
+    .with_namespace("v1alpha1", v1alpha1_builtins)
+    .build()
+}
+
+fn dialect() -> Dialect {
+    let mut d = Dialect::Extended;
+    d.enable_types = DialectTypes::Disable;
+    d.enable_f_strings = false;
+    d
+}
+
+/// What `print()` wrote, kept for the report.
+#[derive(Default)]
+struct Prints(RefCell<Vec<String>>);
+
+impl PrintHandler for Prints {
+    fn println(&self, text: &str) -> starlark::Result<()> {
+        self.0.borrow_mut().push(text.to_string());
+        Ok(())
+    }
+}
+
+/// One run's machinery: the context, globals, and the line maps of every
+/// file executed (for positions in errors).
+pub struct Runner<'a> {
+    pub ctx: &'a Ctx,
+    globals: Globals,
+    max_steps: u64,
+    line_maps: RefCell<HashMap<String, LineMap>>,
+    prints: Prints,
+    /// Set when a `load()` failed, with Tilt's message.
+    load_error: RefCell<Option<String>>,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(ctx: &'a Ctx, max_steps: u64) -> Self {
+        Runner {
+            ctx,
+            globals: globals(),
+            max_steps,
+            line_maps: RefCell::new(HashMap::new()),
+            prints: Prints::default(),
+            load_error: RefCell::new(None),
+        }
+    }
+
+    pub fn prints(&self) -> Vec<String> {
+        self.prints.0.borrow().clone()
+    }
+
+    /// Executes one file; on failure returns Tilt's error text.
+    pub fn exec(&self, file: &Path) -> Result<FrozenModule, String> {
+        let name = self.ctx.display(file);
+        let src = std::fs::read_to_string(file).map_err(|e| format!("{name}: cannot read: {e}"))?;
+        let rw = rewrite_while(&src);
+        if let Some(line) = rw.unsupported.first() {
+            return Err(format!(
+                "{name}:{line}:1: tilt-img cannot run this `while` loop: its condition spans several lines; put the condition on one line"
+            ));
+        }
+        self.line_maps
+            .borrow_mut()
+            .insert(name.clone(), rw.lines.clone());
+        let ast = AstModule::parse(&name, rw.text, &dialect())
+            .map_err(|e| self.syntax_error(&name, &e))?;
+        let dir = file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.ctx.root.clone());
+        self.ctx.dirs.borrow_mut().push(dir);
+        let result = Module::with_temp_heap(|module| {
+            let res = {
+                let mut eval = Evaluator::new(&module);
+                eval.extra = Some(self.ctx);
+                eval.set_loader(self);
+                eval.set_print_handler(&self.prints);
+                let _ = eval.set_max_tick_count(self.max_steps);
+                eval.eval_module(ast, &self.globals).map(|_| ())
+            };
+            match res {
+                Ok(()) => module.freeze().map_err(|e| format!("Error: {e:?}")),
+                Err(e) => Err(self.runtime_error(&e)),
+            }
+        });
+        self.ctx.dirs.borrow_mut().pop();
+        result
+    }
+
+    fn map_line(&self, file: &str, line0: usize) -> usize {
+        let line = line0 as u32 + 1;
+        self.line_maps
+            .borrow()
+            .get(file)
+            .map(|m| m.original(line))
+            .unwrap_or(line) as usize
+    }
+
+    fn syntax_error(&self, name: &str, e: &starlark::Error) -> String {
+        let msg = e.without_diagnostic().to_string();
+        let msg = msg.trim_start_matches("Parse error: ").to_string();
+        match e.span() {
+            Some(s) => {
+                let r = s.resolve_span();
+                format!(
+                    "{name}:{}:{}: {msg}",
+                    self.map_line(name, r.begin.line),
+                    r.begin.column + 1
+                )
+            }
+            None => format!("{name}: {msg}"),
+        }
+    }
+
+    /// `FILE:LINE:COL` of a call: Go reports the column of the `(`.
+    fn call_position(&self, span: &FileSpan) -> String {
+        let file = span.file.filename().to_string();
+        let r = span.resolve_span();
+        let text = span.file.source_span(span.span);
+        let paren = text.find('(').unwrap_or(0);
+        let col = r.begin.column + paren + 1;
+        format!("{file}:{}:{col}", self.map_line(&file, r.begin.line))
+    }
+
+    fn runtime_error(&self, e: &starlark::Error) -> String {
+        if let Some(msg) = self.load_error.borrow_mut().take() {
+            // A failed load(): Go points at the statement, column 1.
+            let pos = e
+                .span()
+                .map(|s| {
+                    let file = s.file.filename().to_string();
+                    format!(
+                        "{file}:{}:1",
+                        self.map_line(&file, s.resolve_span().begin.line)
+                    )
+                })
+                .unwrap_or_default();
+            return format!(
+                "Traceback (most recent call last):\n  {pos}: in <toplevel>\nError: {msg}"
+            );
+        }
+        let inner = match e.kind() {
+            ErrorKind::Fail(a)
+            | ErrorKind::Value(a)
+            | ErrorKind::Function(a)
+            | ErrorKind::Native(a)
+            | ErrorKind::Other(a) => Some(a),
+            _ => None,
+        };
+        let builtin = inner.and_then(|a| a.downcast_ref::<BuiltinError>());
+        let frames = &e.call_stack().frames;
+        let mut lines = vec!["Traceback (most recent call last):".to_string()];
+        let mut enclosing = "<toplevel>".to_string();
+        for f in frames {
+            if let Some(loc) = &f.location {
+                lines.push(format!("  {}: in {enclosing}", self.call_position(loc)));
+            }
+            enclosing = f.name.clone();
+        }
+        if frames.is_empty() {
+            if let Some(s) = e.span() {
+                lines.push(format!("  {}: in <toplevel>", self.call_position(s)));
+            }
+        }
+        let text = e.without_diagnostic().to_string();
+        let last = match builtin {
+            Some(b) => format!("Error in {}: {}", b.func, b.msg),
+            None if text.contains("ticks has been exceeded") => format!(
+                "Error: tilt-img stopped the Tiltfile after {} steps (--max-steps): an endless loop?",
+                self.max_steps
+            ),
+            None => format!("Error: {text}"),
+        };
+        lines.push(last);
+        lines.join("\n")
+    }
+
+    /// Finds the Tiltfile of `ext://[host/]name`.
+    fn resolve_ext(&self, spec: &str) -> Result<PathBuf, String> {
+        let rest = spec.trim_start_matches("ext://");
+        let repos = self.ctx.state.borrow().ext_repos.clone();
+        for (host, dir) in &repos {
+            if let Some(name) = rest.strip_prefix(&format!("{host}/")) {
+                let path = clean(&dir.join(name).join("Tiltfile"));
+                if path.is_file() {
+                    return Ok(path);
+                }
+                return Err(format!(
+                    "cannot load {spec}: loading extension {}: no extension tiltfile found at {}",
+                    format!("{host}/{name}").replace('/', "_"),
+                    self.ctx.display(&path)
+                ));
+            }
+        }
+        // The default repository is tilt-extensions; offline we serve the
+        // project's own `tilt_extensions/` (searched upward).
+        for dir in self.ctx.root.ancestors() {
+            let path = dir.join("tilt_extensions").join(rest).join("Tiltfile");
+            if path.is_file() {
+                return Ok(path);
+            }
+        }
+        Err(format!(
+            "cannot load {spec}: extension {rest} is not in a local extension repository; tilt-img does not fetch extensions (add v1alpha1.extension_repo(url='file://…') or a tilt_extensions/{rest}/ directory)"
+        ))
+    }
+}
+
+impl FileLoader for Runner<'_> {
+    fn load(&self, path: &str) -> starlark::Result<FrozenModule> {
+        let file = if path.starts_with("ext://") {
+            self.resolve_ext(path)
+        } else {
+            Ok(self.ctx.abs(path))
+        };
+        let result = file.and_then(|f| {
+            self.ctx.allowed("load", &f).map_err(|e| e.to_string())?;
+            self.exec(&f)
+        });
+        result.map_err(|msg| {
+            self.load_error.borrow_mut().get_or_insert(msg.clone());
+            starlark::Error::new_other(anyhow::anyhow!(msg))
+        })
+    }
+}

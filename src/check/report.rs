@@ -1,0 +1,317 @@
+//! Reports of a check: `--format oracle` (the normalized summary of the
+//! shared oracle cases, byte-for-byte Tilt's behaviour) and the human report.
+
+use super::CheckResult;
+use super::model::{BuildKind, ImageTarget};
+use super::refs::parse_ref;
+use serde_json::{Value, json};
+
+fn familiar(r: &str) -> String {
+    parse_ref(r)
+        .map(|n| n.familiar_string())
+        .unwrap_or_else(|_| r.to_string())
+}
+
+fn image_json(i: &ImageTarget) -> Value {
+    let has_tag = parse_ref(&i.ref_text)
+        .map(|n| n.tag().is_some())
+        .unwrap_or(false);
+    let (output_mode, disable_push, skips) = match i.build {
+        BuildKind::Docker => (Value::Null, false, false),
+        BuildKind::Custom if i.skips_local_docker => (json!("remote"), true, true),
+        BuildKind::Custom if i.disable_push => (json!("local-docker-and-remote"), true, false),
+        BuildKind::Custom => (json!("local-docker"), false, false),
+    };
+    json!({
+        "build": if i.build == BuildKind::Docker { "docker" } else { "custom" },
+        "command": i.command,
+        "context": i.context,
+        "disable_push": disable_push,
+        "match_exact": has_tag,
+        "match_in_env_vars": i.match_in_env_vars,
+        "output_mode": output_mode,
+        "outputs_image_ref_to": i.outputs_image_ref_to,
+        "ref": familiar(&i.ref_text),
+        "skips_local_docker": skips,
+        "tag": i.tag,
+    })
+}
+
+/// The normalized summary, as `shared/oracle/README.md` defines it.
+pub fn oracle(r: &CheckResult) -> Value {
+    let st = &r.state;
+    let mut images = Vec::new();
+    let mut resources = Vec::new();
+    if let Some(asm) = &r.assembly {
+        let mut attached: Vec<usize> = asm
+            .resources
+            .iter()
+            .flat_map(|res| res.images.clone())
+            .collect();
+        attached.sort();
+        attached.dedup();
+        images = attached
+            .iter()
+            .map(|&i| image_json(&st.images[i]))
+            .collect();
+        images.sort_by(|a, b| a["ref"].as_str().cmp(&b["ref"].as_str()));
+        for res in &asm.resources {
+            let mut imgs: Vec<String> = res
+                .images
+                .iter()
+                .map(|&i| familiar(&st.images[i].ref_text))
+                .collect();
+            imgs.sort();
+            resources.push(json!({
+                "images": imgs,
+                "name": res.name,
+                "objects": res.entities.iter().map(|&i| st.entities[i].id()).collect::<Vec<_>>(),
+            }));
+        }
+        if !asm.unresourced.is_empty() {
+            resources.push(json!({
+                "images": [],
+                "name": "uncategorized",
+                "objects": asm.unresourced.iter().map(|&i| st.entities[i].id()).collect::<Vec<_>>(),
+            }));
+        }
+        resources.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    }
+    let registry = match (&r.error, &st.default_registry) {
+        (None, Some(d)) => {
+            json!({"host": d.host, "host_from_container_runtime": d.host_from_cluster, "single_name": d.single_name})
+        }
+        _ => Value::Null,
+    };
+    json!({
+        "default_registry": registry,
+        "error": r.error,
+        "exit": if r.error.is_some() { 5 } else { 0 },
+        "images": images,
+        "output": st.output,
+        "resources": resources,
+        "warnings": r.warnings,
+    })
+}
+
+/// A build Tilt would not use, where its image sits, and the fix.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub reference: String,
+    /// `Kind/name at path` for each object that holds the image.
+    pub found_in: Vec<String>,
+    /// Lines to add to the Tiltfile (from `scan`'s inference), if any.
+    pub fix: Option<String>,
+    pub why: String,
+}
+
+fn json_to_node(v: &Value) -> crate::load::yaml::Node {
+    use crate::load::yaml::{Entry, Node, Value as Y};
+    let value = match v {
+        Value::Null => Y::Null,
+        Value::Bool(b) => Y::Bool(*b),
+        Value::Number(n) => Y::Number(n.to_string()),
+        Value::String(s) => Y::String(s.clone()),
+        Value::Array(a) => Y::Seq(a.iter().map(json_to_node).collect()),
+        Value::Object(o) => Y::Map(
+            o.iter()
+                .map(|(k, v)| Entry {
+                    key: k.clone(),
+                    key_line: 0,
+                    value: json_to_node(v),
+                })
+                .collect(),
+        ),
+    };
+    Node { value, line: 0 }
+}
+
+/// Every build Tilt would skip (not only the first, as Tilt warns), with
+/// the objects that hold its image and the `k8s_kind` that fixes it.
+pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
+    let Some(asm) = &r.assembly else {
+        return vec![];
+    };
+    let st = &r.state;
+    let file: std::sync::Arc<str> = std::sync::Arc::from("Tiltfile");
+    let objects: Vec<crate::load::K8sObject> = st
+        .entities
+        .iter()
+        .map(|e| crate::load::K8sObject {
+            api_version: e.api_version.clone(),
+            kind: e.kind.clone(),
+            name: e.name.clone(),
+            file: file.clone(),
+            line: 0,
+            root: json_to_node(&e.obj),
+        })
+        .collect();
+    let knowledge = crate::infer::knowledge::Knowledge::builtin();
+    let opts = crate::infer::InferOptions {
+        knowledge: Some(&knowledge),
+        config: None,
+    };
+    let (mut kinds, _) = crate::infer::infer(objects.iter(), &opts);
+    for k in &mut kinds {
+        k.tilt = crate::render::tiltfile::kind_snippet(k);
+    }
+    let mut out = Vec::new();
+    for (i, img) in st.images.iter().enumerate() {
+        if asm.matched[i] {
+            continue;
+        }
+        let Ok(target) = parse_ref(&img.ref_text) else {
+            continue;
+        };
+        let sel = super::refs::RefSelector::new(&target);
+        let mut found_in = Vec::new();
+        let mut fix = Vec::new();
+        let mut builtin_only = true;
+        for k in &kinds {
+            for f in &k.images {
+                if parse_ref(&f.reference).is_ok_and(|r| sel.matches(&r)) {
+                    found_in.push(format!("{}/{} at {}", f.kind, f.name, f.location));
+                    if let Some(t) = &k.tilt {
+                        if !fix.contains(t) {
+                            fix.push(t.clone());
+                        }
+                    }
+                    builtin_only &= k.builtin;
+                }
+            }
+            if k.builtin {
+                for w in &k.warnings {
+                    if w.message.contains(&format!("`{}`", img.ref_text)) {
+                        found_in.push(w.message.clone());
+                    }
+                }
+            }
+        }
+        let why = if found_in.is_empty() {
+            "no object in the Tiltfile's k8s_yaml uses this image".to_string()
+        } else if builtin_only {
+            "Tilt does not inject images into these fields".to_string()
+        } else {
+            "the image sits in a custom resource Tilt does not look into".to_string()
+        };
+        out.push(Skipped {
+            reference: familiar(&img.ref_text),
+            found_in,
+            fix: (!fix.is_empty()).then(|| fix.join("\n")),
+            why,
+        });
+    }
+    out
+}
+
+pub fn json(r: &CheckResult) -> Value {
+    let mut v = oracle(r);
+    v["skipped_images"] = Value::Array(
+        skipped_images(r)
+            .into_iter()
+            .map(
+                |s| json!({"ref": s.reference, "found_in": s.found_in, "why": s.why, "fix": s.fix}),
+            )
+            .collect(),
+    );
+    v["sandboxed"] = json!(
+        r.state
+            .sandboxed
+            .iter()
+            .map(|(n, l)| json!({"call": n, "line": l}))
+            .collect::<Vec<_>>()
+    );
+    v["noop_builtins"] = json!(
+        r.state
+            .noops
+            .iter()
+            .map(|(n, l)| json!({"call": n, "line": l}))
+            .collect::<Vec<_>>()
+    );
+    v
+}
+
+pub fn text(r: &CheckResult) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if let Some(e) = &r.error {
+        let _ = writeln!(out, "Tilt would fail to load this Tiltfile:\n");
+        for l in e.lines() {
+            let _ = writeln!(out, "  {l}");
+        }
+        return out;
+    }
+    let st = &r.state;
+    if let Some(asm) = &r.assembly {
+        let _ = writeln!(out, "resources:");
+        for res in &asm.resources {
+            let objs: Vec<String> = res.entities.iter().map(|&i| st.entities[i].id()).collect();
+            let imgs: Vec<String> = res
+                .images
+                .iter()
+                .map(|&i| familiar(&st.images[i].ref_text))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}: {}{}",
+                res.name,
+                objs.join(", "),
+                if imgs.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [builds: {}]", imgs.join(", "))
+                }
+            );
+        }
+        if !asm.unresourced.is_empty() {
+            let objs: Vec<String> = asm
+                .unresourced
+                .iter()
+                .map(|&i| st.entities[i].id())
+                .collect();
+            let _ = writeln!(out, "  uncategorized: {}", objs.join(", "));
+        }
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(out, "\nTilt's warnings:");
+        for w in &r.warnings {
+            for l in w.lines() {
+                let _ = writeln!(out, "  {l}");
+            }
+        }
+    }
+    let skipped = skipped_images(r);
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\nimages Tilt would build but not deploy:");
+        for s in &skipped {
+            let _ = writeln!(out, "  ✕ {}: {}", s.reference, s.why);
+            for f in &s.found_in {
+                let _ = writeln!(out, "      {f}");
+            }
+            if let Some(fix) = &s.fix {
+                let _ = writeln!(out, "    fix: add to the Tiltfile:");
+                for l in fix.lines() {
+                    let _ = writeln!(out, "      {l}");
+                }
+            }
+        }
+    }
+    for (call, line) in &st.sandboxed {
+        let _ = writeln!(
+            out,
+            "\nnote: ./Tiltfile:{line}: {call} was not run (sandbox); it returned an empty result. Pass --allow-exec to run it."
+        );
+    }
+    if !st.noops.is_empty() {
+        let names: Vec<String> = st
+            .noops
+            .iter()
+            .map(|(n, l)| format!("{n} (line {l})"))
+            .collect();
+        let _ = writeln!(out, "\naccepted without emulation: {}", names.join(", "));
+    }
+    if skipped.is_empty() && r.warnings.is_empty() {
+        let _ = writeln!(out, "\nok: the Tiltfile loads and every build is deployed.");
+    }
+    out
+}

@@ -1,0 +1,180 @@
+//! End to end through the binary: every bundled example in every format is
+//! a snapshot (tests/snapshots/), plus the behaviours a user relies on.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn tilt_img() -> Command {
+    let mut c = Command::cargo_bin("tilt-img").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn examples() -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+    v.sort();
+    v
+}
+
+fn run(args: &[&str]) -> (String, i32) {
+    let out = tilt_img().args(args).output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn examples_match_their_snapshots() {
+    let names = examples();
+    assert!(
+        names.len() >= 5,
+        "expected at least five examples, found {names:?}"
+    );
+    for name in names {
+        let dir = format!("examples/{name}");
+        for format in ["text", "tiltfile", "json"] {
+            let (out, code) = run(&["scan", &dir, "--format", format]);
+            assert_eq!(code, 0, "{dir} --format {format} exited {code}:\n{out}");
+            insta::assert_snapshot!(format!("{name}-{format}"), out);
+        }
+    }
+}
+
+#[test]
+fn kafka_connect_snippet_is_anchored_and_guarded() {
+    let (out, _) = run(&["scan", "examples/kafka-connect", "--format", "tiltfile"]);
+    assert!(
+        out.contains("k8s_kind('^KafkaConnect$', api_version='^kafka\\\\.strimzi\\\\.io/'"),
+        "{out}"
+    );
+    assert!(out.contains("{.spec[?(@.image)].image}"), "{out}");
+    assert!(
+        !out.contains("KafkaConnector$"),
+        "KafkaConnector has no image fields: {out}"
+    );
+    assert!(
+        !out.contains("build.output"),
+        "a build's push target is no image: {out}"
+    );
+}
+
+#[test]
+fn json_has_the_documented_contract() {
+    let (out, code) = run(&["scan", "examples/kafka-connect", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    for key in ["kinds", "images", "diagnostics"] {
+        assert!(v[key].is_array(), "{key} missing");
+    }
+    let kc = v["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "KafkaConnect")
+        .unwrap();
+    for key in ["group", "kind", "versions", "fields", "tilt"] {
+        assert!(!kc[key].is_null(), "kinds[].{key} missing");
+    }
+    assert_eq!(kc["fields"][0]["path"], "spec.image");
+    assert!(
+        kc["fields"][0]["evidence"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+    let deploy = v["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "Deployment")
+        .unwrap();
+    assert!(deploy["tilt"].is_null(), "built-in kinds get no k8s_kind");
+    let img = v["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "KafkaConnect")
+        .unwrap();
+    for key in ["ref", "group", "kind", "name", "file", "line", "path"] {
+        assert!(!img[key].is_null(), "images[].{key} missing");
+    }
+}
+
+#[test]
+fn reads_standard_input() {
+    let yaml = "apiVersion: acme.example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  image: acme/widget:1\n";
+    tilt_img()
+        .args(["scan", "-", "--format", "tiltfile"])
+        .write_stdin(yaml)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "k8s_kind('^Widget$', api_version='^acme\\\\.example\\\\.com/'",
+        ));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    tilt_img().args(["scan"]).assert().code(2);
+    tilt_img()
+        .args(["scan", "x", "--format", "yaml"])
+        .assert()
+        .code(2);
+    tilt_img().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn missing_path_exits_1_and_says_so() {
+    tilt_img()
+        .args(["scan", "does/not/exist.yaml"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("does/not/exist.yaml: cannot read"));
+}
+
+#[test]
+fn user_config_adds_ignores_and_replaces() {
+    let d = tempfile::TempDir::new().unwrap();
+    std::fs::write(
+        d.path().join("objs.yaml"),
+        "apiVersion: acme.example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  runtime: {engine: acme/engine:2}\n  image: acme/widget:1\n---\napiVersion: acme.example.com/v1\nkind: Legacy\nmetadata: {name: l}\nspec: {image: acme/legacy:1}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join(".tilt-img.toml"),
+        "[[kinds]]\ngroup = 'acme.example.com'\nkind = 'Widget'\nfields = ['spec.runtime.engine']\n\n[[kinds]]\ngroup = 'acme.example.com'\nkind = 'Legacy'\nignore = true\n",
+    )
+    .unwrap();
+    let out = tilt_img()
+        .args(["scan", "--format", "tiltfile"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("{.spec[?(@.runtime)].runtime[?(@.engine)].engine}"),
+        "{text}"
+    );
+    assert!(text.contains("{.spec[?(@.image)].image}"), "{text}");
+    assert!(!text.contains("Legacy"), "{text}");
+
+    std::fs::write(
+        d.path().join(".tilt-img.toml"),
+        "[[kinds]]\ngroup = 'x'\nkind = 'Y'\nfeilds = []\n",
+    )
+    .unwrap();
+    tilt_img()
+        .arg("scan")
+        .arg(d.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(".tilt-img.toml:4: invalid config"));
+}

@@ -1,0 +1,96 @@
+//! Hand-written CRDs that are not in the corpus: shapes and look-alikes the
+//! inference must judge from names, descriptions and structure alone
+//! (run without the knowledge base).
+
+use std::fs;
+use tempfile::TempDir;
+use tilt_img::scan::{ScanOptions, scan};
+
+fn crd(group: &str, kind: &str, spec_props: &str) -> String {
+    let indented: String = spec_props
+        .lines()
+        .map(|l| format!("              {l}\n"))
+        .collect();
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: x.{group}\nspec:\n  group: {group}\n  names: {{kind: {kind}, plural: x}}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n{indented}"
+    )
+}
+
+fn fields_of(yaml: &str) -> Vec<String> {
+    let d = TempDir::new().unwrap();
+    fs::write(d.path().join("crd.yaml"), yaml).unwrap();
+    let out = scan(
+        &[d.path().to_path_buf()],
+        &ScanOptions {
+            no_knowledge: true,
+            ..Default::default()
+        },
+    );
+    out.report
+        .kinds
+        .iter()
+        .flat_map(|k| k.fields.iter().map(|f| f.field.to_string()))
+        .collect()
+}
+
+#[test]
+fn image_plus_version_described_as_tag_is_a_split() {
+    let f = fields_of(&crd(
+        "argoproj.io",
+        "ArgoCD",
+        "image:\n  type: string\n  description: Image is the ArgoCD container image.\nversion:\n  type: string\n  description: Version is the tag to use with the ArgoCD container image.\n",
+    ));
+    assert_eq!(f, vec!["spec.{image, version}"]);
+}
+
+#[test]
+fn build_push_targets_and_pictures_are_not_images() {
+    let f = fields_of(&crd(
+        "shipwright.io",
+        "Build",
+        "output:\n  type: object\n  properties:\n    image:\n      type: string\n      description: Image is the reference of the image.\nlogoImage:\n  type: string\n  description: URL of the logo shown in the UI.\ndiskImage:\n  type: string\n  description: The virtual machine disk image to boot.\nbuilderImage:\n  type: string\n  description: The image of the builder container that runs the build.\n",
+    ));
+    assert_eq!(f, vec!["spec.builderImage"]);
+}
+
+#[test]
+fn maps_and_lists_of_components() {
+    let f = fields_of(&crd(
+        "acme.example.com",
+        "Stack",
+        "components:\n  type: array\n  items:\n    type: object\n    properties:\n      name: {type: string}\n      image: {type: string}\nreplicas:\n  type: object\n  additionalProperties:\n    type: object\n    properties:\n      template:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              containers:\n                type: array\n                items:\n                  type: object\n                  properties:\n                    name: {type: string}\n                    image: {type: string}\n              ephemeralContainers:\n                type: array\n                items:\n                  type: object\n                  properties:\n                    image: {type: string}\n",
+    ));
+    assert_eq!(
+        f,
+        vec![
+            "spec.components[*].image",
+            "spec.replicas.*.template.spec.containers[*].image"
+        ]
+    );
+}
+
+#[test]
+fn registry_repository_tag_and_hub_splits() {
+    let f = fields_of(&crd(
+        "acme.example.com",
+        "Engine",
+        "image:\n  type: object\n  properties:\n    registry: {type: string}\n    repository: {type: string}\n    tag: {type: string}\n    pullPolicy: {type: string}\nproxy:\n  type: object\n  properties:\n    hub: {type: string, description: Hub to pull the image from.}\n    image: {type: string, description: Image name without registry.}\n    tag: {type: string}\n",
+    ));
+    assert_eq!(
+        f,
+        vec![
+            "spec.image.{registry, repository, tag}",
+            "spec.proxy.{hub, image, tag}"
+        ]
+    );
+}
+
+#[test]
+fn pull_policies_secrets_tags_and_status_are_never_images() {
+    let f = fields_of(&crd(
+        "acme.example.com",
+        "Quiet",
+        "imagePullPolicy: {type: string}\nimagePullSecrets:\n  type: array\n  items: {type: object, properties: {name: {type: string}}}\ntag: {type: string, description: The tag of the event.}\nversion: {type: string, description: Version of the app.}\nstatus:\n  type: object\n  properties:\n    image: {type: string}\n",
+    ));
+    assert!(f.is_empty(), "{f:?}");
+}
