@@ -69,7 +69,7 @@ fn kind(out: &mut String, r: &KindReport) {
         }
     }
     if r.images.is_empty() {
-        if !r.instances.is_empty() {
+        if !r.instances.is_empty() && !r.fields.is_empty() {
             let _ = writeln!(
                 out,
                 "  images in objects: none set ({} object(s) rely on the operator's defaults)",

@@ -1,0 +1,108 @@
+//! `tilt-img check` end to end: exit codes, the sandbox, runaway code, and
+//! the fix it proposes for images Tilt would skip.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use tempfile::TempDir;
+
+const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers:\n      - name: api\n        image: acme/api\n";
+const CONNECT: &str = "apiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaConnect\nmetadata:\n  name: orders-connect\nspec:\n  image: orders-connect\n  replicas: 1\n";
+
+fn project(tiltfile: &str) -> TempDir {
+    let d = TempDir::new().unwrap();
+    fs::write(d.path().join("Tiltfile"), tiltfile).unwrap();
+    fs::write(d.path().join("api.yaml"), DEPLOY).unwrap();
+    fs::write(d.path().join("connect.yaml"), CONNECT).unwrap();
+    fs::create_dir_all(d.path().join("api")).unwrap();
+    fs::write(d.path().join("api/Dockerfile"), "FROM alpine\n").unwrap();
+    d
+}
+
+fn check(d: &TempDir, extra: &[&str]) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("tilt-img")
+        .unwrap()
+        .arg("check")
+        .arg(d.path().join("Tiltfile"))
+        .args(extra)
+        .assert()
+}
+
+#[test]
+fn clean_tiltfile_exits_0() {
+    let d = project("k8s_yaml('api.yaml')\ndocker_build('acme/api', 'api')\n");
+    check(&d, &[])
+        .code(0)
+        .stdout(predicate::str::contains("ok: the Tiltfile loads"));
+}
+
+#[test]
+fn custom_resource_image_is_reported_with_its_fix() {
+    let d = project(
+        "k8s_yaml(['api.yaml', 'connect.yaml'])\ndocker_build('acme/api', 'api')\ndocker_build('orders-connect', 'api')\n",
+    );
+    check(&d, &[])
+        .code(1)
+        .stdout(predicate::str::contains("✕ orders-connect"))
+        .stdout(predicate::str::contains(
+            "KafkaConnect/orders-connect at spec.image",
+        ))
+        .stdout(predicate::str::contains("k8s_kind('^KafkaConnect$'"));
+}
+
+#[test]
+fn load_errors_exit_1_with_tilts_traceback() {
+    let d = project("k8s_yaml('api.yaml')\nk8s_kind('Task[', image_json_path='{.spec.image}')\n");
+    check(&d, &[])
+        .code(1)
+        .stdout(predicate::str::contains("./Tiltfile:2:9: in <toplevel>"))
+        .stdout(predicate::str::contains(
+            "Error in k8s_kind: error parsing kind regexp",
+        ));
+}
+
+#[test]
+fn local_is_sandboxed_unless_allowed() {
+    let d = project(
+        "x = str(local('echo hi'))\nk8s_yaml('api.yaml')\ndocker_build('acme/api', 'api')\n",
+    );
+    check(&d, &[]).code(0).stdout(predicate::str::contains(
+        "./Tiltfile:1: local(\"echo hi\") was not run",
+    ));
+    check(&d, &["--allow-exec", "--format", "oracle"])
+        .code(0)
+        .stdout(predicate::str::contains("local: echo hi"));
+}
+
+#[test]
+fn runaway_loops_stop_at_the_step_limit() {
+    let d = project("i = 0\nwhile True:\n    i += 1\n");
+    check(&d, &["--max-steps", "100000"])
+        .code(1)
+        .stdout(predicate::str::contains("--max-steps"));
+}
+
+#[test]
+fn reads_outside_the_tiltfile_directory_are_refused() {
+    let d = project("k8s_yaml('/etc/hostname')\n");
+    check(&d, &[])
+        .code(1)
+        .stdout(predicate::str::contains("outside the Tiltfile's directory"));
+}
+
+#[test]
+fn missing_tiltfile_is_a_usage_error() {
+    Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args(["check", "/nonexistent/Tiltfile"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn syntax_errors_name_file_line_and_column() {
+    let d = project("k8s_yaml('api.yaml'\n");
+    check(&d, &[])
+        .code(1)
+        .stdout(predicate::str::contains("./Tiltfile:"));
+}
