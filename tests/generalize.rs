@@ -94,3 +94,30 @@ fn pull_policies_secrets_tags_and_status_are_never_images() {
     ));
     assert!(f.is_empty(), "{f:?}");
 }
+
+#[test]
+fn served_versions_that_keep_images_elsewhere_get_their_own_lines() {
+    let yaml = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: apps.acme.example.com\nspec:\n  group: acme.example.com\n  names: {kind: App, plural: apps}\n  scope: Namespaced\n  versions:\n  - name: v1alpha1\n    served: true\n    storage: false\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              image: {type: string}\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            type: object\n            required: [runtime]\n            properties:\n              runtime:\n                type: object\n                required: [image]\n                properties:\n                  image: {type: string}\n";
+    let d = TempDir::new().unwrap();
+    fs::write(d.path().join("crd.yaml"), yaml).unwrap();
+    let out = scan(
+        &[d.path().to_path_buf()],
+        &ScanOptions {
+            no_knowledge: true,
+            ..Default::default()
+        },
+    );
+    let k = &out.report.kinds[0];
+    assert_eq!(k.versions, vec!["v1", "v1alpha1"]);
+    assert_eq!(
+        k.fields
+            .iter()
+            .map(|f| f.field.to_string())
+            .collect::<Vec<_>>(),
+        vec!["spec.runtime.image"]
+    );
+    assert_eq!(k.fields_by_version.len(), 1);
+    let tilt = k.tilt.as_deref().unwrap();
+    assert!(tilt.contains("k8s_kind('^App$', api_version='^acme\\\\.example\\\\.com/v1$', image_json_path='{.spec.runtime.image}')"), "{tilt}");
+    assert!(tilt.contains("api_version='^acme\\\\.example\\\\.com/v1alpha1$', image_json_path='{.spec[?(@.image)].image}')"), "{tilt}");
+}

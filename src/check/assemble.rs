@@ -194,10 +194,10 @@ pub fn find_images(
                     .flatten()
                 {
                     for value in strings_at(c, "env", "value") {
-                        if let Ok(r) = parse_ref(value) {
-                            if env_images.iter().any(|s| s.matches(&r)) {
-                                out.push(r);
-                            }
+                        if let Ok(r) = parse_ref(value)
+                            && env_images.iter().any(|s| s.matches(&r))
+                        {
+                            out.push(r);
                         }
                     }
                 }
@@ -333,10 +333,10 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
     for r in &mut resources {
         sort_by_kind(st, &mut r.entities);
         for rf in r.refs.clone() {
-            if let Some(i) = consume(&selectors, &mut asm, &rf) {
-                if !r.images.contains(&i) {
-                    r.images.push(i);
-                }
+            if let Some(i) = consume(&selectors, &mut asm, &rf)
+                && !r.images.contains(&i)
+            {
+                r.images.push(i);
             }
         }
     }
@@ -424,10 +424,10 @@ fn dockerfile_images(st: &TiltState) -> Vec<Named> {
             }
             let rest: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
             let Some(image) = rest.first() else { continue };
-            if let Some(i) = rest.iter().position(|w| w.eq_ignore_ascii_case("AS")) {
-                if let Some(stage) = rest.get(i + 1) {
-                    stages.push(stage.to_lowercase());
-                }
+            if let Some(i) = rest.iter().position(|w| w.eq_ignore_ascii_case("AS"))
+                && let Some(stage) = rest.get(i + 1)
+            {
+                stages.push(stage.to_lowercase());
             }
             if image.contains('$')
                 || image.eq_ignore_ascii_case("scratch")

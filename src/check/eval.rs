@@ -199,10 +199,10 @@ impl<'a> Runner<'a> {
             }
             enclosing = f.name.clone();
         }
-        if frames.is_empty() {
-            if let Some(s) = e.span() {
-                lines.push(format!("  {}: in <toplevel>", self.call_position(s)));
-            }
+        if frames.is_empty()
+            && let Some(s) = e.span()
+        {
+            lines.push(format!("  {}: in <toplevel>", self.call_position(s)));
         }
         let text = e.without_diagnostic().to_string();
         let last = match builtin {

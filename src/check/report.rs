@@ -171,10 +171,10 @@ pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
             for f in &k.images {
                 if parse_ref(&f.reference).is_ok_and(|r| sel.matches(&r)) {
                     found_in.push(format!("{}/{} at {}", f.kind, f.name, f.location));
-                    if let Some(t) = &k.tilt {
-                        if !fix.contains(t) {
-                            fix.push(t.clone());
-                        }
+                    if let Some(t) = &k.tilt
+                        && !fix.contains(t)
+                    {
+                        fix.push(t.clone());
                     }
                     builtin_only &= k.builtin;
                 }

@@ -21,6 +21,10 @@ pub struct InstanceFinding {
 pub fn infer(obj: &K8sObject) -> Vec<InstanceFinding> {
     let mut out = Vec::new();
     if let Some(entries) = obj.root.as_map() {
+        // One path stack for the whole walk: pushing and popping a step is
+        // cheaper than building a path per node (this walk visits every node
+        // of every object).
+        let mut path = FieldPath::root();
         for e in entries {
             if matches!(
                 e.key.as_str(),
@@ -28,14 +32,9 @@ pub fn infer(obj: &K8sObject) -> Vec<InstanceFinding> {
             ) {
                 continue;
             }
-            walk(
-                &e.value,
-                &FieldPath::root().key(&e.key),
-                &e.key,
-                false,
-                false,
-                &mut out,
-            );
+            path.0.push(Step::Key(e.key.clone()));
+            walk(&e.value, &mut path, &e.key, false, false, &mut out);
+            path.0.pop();
         }
     }
     out.sort_by(|a, b| a.field.cmp(&b.field));
@@ -45,7 +44,7 @@ pub fn infer(obj: &K8sObject) -> Vec<InstanceFinding> {
 
 fn walk(
     n: &Node,
-    path: &FieldPath,
+    path: &mut FieldPath,
     key: &str,
     images_container: bool,
     optional: bool,
@@ -53,10 +52,10 @@ fn walk(
 ) {
     match &n.value {
         Value::String(s) => {
-            let strong = names::name_signal(key) == NameSignal::Image || images_container;
-            if strong
+            let named = names::name_signal(key) == NameSignal::Image;
+            if (named || images_container)
                 && ImageRef::parse(s).is_some()
-                && (ImageRef::looks_deliberate(s) || names::name_signal(key) == NameSignal::Image)
+                && (named || ImageRef::looks_deliberate(s))
             {
                 out.push(InstanceFinding {
                     field: ImageField::Whole(path.clone()),
@@ -67,9 +66,11 @@ fn walk(
             }
         }
         Value::Seq(items) => {
+            path.0.push(Step::Each);
             for item in items {
-                walk(item, &path.each(), key, images_container, optional, out);
+                walk(item, path, key, images_container, optional, out);
             }
+            path.0.pop();
         }
         Value::Map(entries) => {
             // Image volume source: optional.
@@ -98,20 +99,23 @@ fn walk(
             for e in entries {
                 let k = e.key.as_str();
                 if names::is_excluded_context(k)
-                    || matches!(k.to_ascii_lowercase().as_str(), "volumes" | "volume")
+                    || k.eq_ignore_ascii_case("volumes")
+                    || k.eq_ignore_ascii_case("volume")
                 {
                     continue;
                 }
                 let child_images = names::is_images_container(k)
                     || (images_container && matches!(e.value.value, Value::Map(_)));
+                path.0.push(Step::Key(e.key.clone()));
                 walk(
                     &e.value,
-                    &path.key(k),
+                    path,
                     k,
                     child_images,
                     optional || names::is_optional_container_list(k),
                     out,
                 );
+                path.0.pop();
             }
         }
         _ => {}

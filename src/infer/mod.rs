@@ -12,6 +12,7 @@ use crate::load::K8sObject;
 use crate::model::*;
 use crate::path::FieldPath;
 use knowledge::{KindKnowledge, Knowledge};
+use rayon::prelude::*;
 use schema::{CrdInfo, SchemaFindings};
 use std::collections::BTreeMap;
 
@@ -32,28 +33,37 @@ pub fn infer<'a>(
     let mut diags = Vec::new();
     let mut crds: BTreeMap<KindKey, CrdInfo> = BTreeMap::new();
     let mut instances: BTreeMap<KindKey, Vec<&K8sObject>> = BTreeMap::new();
-    for o in objects {
-        if schema::is_crd(o) {
-            match schema::read_crd(o) {
-                Some(info) => {
-                    if let Some(prev) = crds.get(&info.key) {
-                        diags.push(Diagnostic::warning(
-                            &o.file,
-                            o.line,
-                            format!("second CRD for {}; the one at {}:{} is used", info.key, prev.file, prev.line),
-                        ));
-                    } else {
-                        crds.insert(info.key.clone(), info);
-                    }
+    let (crd_objects, others): (Vec<&K8sObject>, Vec<&K8sObject>) =
+        objects.partition(|o| schema::is_crd(o));
+    // Schema walks are independent and CRDs are large: read them on all cores.
+    let read: Vec<(&K8sObject, Option<CrdInfo>)> = crd_objects
+        .par_iter()
+        .map(|o| (*o, schema::read_crd(o)))
+        .collect();
+    for (o, info) in read {
+        match info {
+            Some(info) => {
+                if let Some(prev) = crds.get(&info.key) {
+                    diags.push(Diagnostic::warning(
+                        &o.file,
+                        o.line,
+                        format!(
+                            "second CRD for {}; the one at {}:{} is used",
+                            info.key, prev.file, prev.line
+                        ),
+                    ));
+                } else {
+                    crds.insert(info.key.clone(), info);
                 }
-                None => diags.push(Diagnostic::warning(
-                    &o.file,
-                    o.line,
-                    "CustomResourceDefinition without spec.group, spec.names.kind or versions; skipped",
-                )),
             }
-            continue;
+            None => diags.push(Diagnostic::warning(
+                &o.file,
+                o.line,
+                "CustomResourceDefinition without spec.group, spec.names.kind or versions; skipped",
+            )),
         }
+    }
+    for o in others {
         let key = KindKey::new(o.group(), &o.kind);
         if builtin::is_builtin_group(&key.group)
             && builtin::pod_spec_path(&key.group, &key.kind).is_none()
@@ -99,25 +109,31 @@ fn instance_refs(objs: &[&K8sObject]) -> Vec<InstanceRef> {
 }
 
 fn found_images(objs: &[&K8sObject], fields: &[&InferredField]) -> Vec<FoundImage> {
-    let mut out = Vec::new();
-    for o in objs {
-        for f in fields {
-            for l in instance::images_at(&o.root, &f.field) {
-                out.push(FoundImage {
-                    reference: l.value,
-                    group: o.group().to_string(),
-                    kind: o.kind.clone(),
-                    name: o.name.clone(),
-                    file: o.file.to_string(),
-                    line: l.line,
-                    path: f.field.to_string(),
-                    location: l.location,
-                });
-            }
-        }
-    }
+    let mut out: Vec<FoundImage> = objs
+        .par_iter()
+        .flat_map_iter(|o| images_of(o, fields))
+        .collect();
     out.sort_by(|a, b| (&a.file, a.line, &a.location).cmp(&(&b.file, b.line, &b.location)));
     out.dedup();
+    out
+}
+
+fn images_of(o: &K8sObject, fields: &[&InferredField]) -> Vec<FoundImage> {
+    let mut out = Vec::new();
+    for f in fields {
+        for l in instance::images_at(&o.root, &f.field) {
+            out.push(FoundImage {
+                reference: l.value,
+                group: o.group().to_string(),
+                kind: o.kind.clone(),
+                name: o.name.clone(),
+                file: o.file.to_string(),
+                line: l.line,
+                path: f.field.to_string(),
+                location: l.location,
+            });
+        }
+    }
     out
 }
 
@@ -283,8 +299,11 @@ fn custom_report(
         }
         fields.remove_matching(&k.not_images);
     }
-    for o in objs {
-        for finding in instance::infer(o) {
+    // The instance walk visits every node of every object: run it on all cores.
+    let per_object: Vec<Vec<instance::InstanceFinding>> =
+        objs.par_iter().map(|o| instance::infer(o)).collect();
+    for (o, findings) in objs.iter().zip(per_object) {
+        for finding in findings {
             let known =
                 fields.0.contains_key(&finding.field) || optional.0.contains_key(&finding.field);
             if !known && !fits(storage, &finding.field) {

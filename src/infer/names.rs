@@ -15,6 +15,16 @@ pub enum NameSignal {
 }
 
 pub fn name_signal(name: &str) -> NameSignal {
+    // Fast path for the many keys that cannot be image-like.
+    let bytes = name.as_bytes();
+    let might = bytes.windows(5).any(|w| w.eq_ignore_ascii_case(b"image"))
+        || name.eq_ignore_ascii_case("version")
+        || name.eq_ignore_ascii_case("package")
+        || name.eq_ignore_ascii_case("ref")
+        || name.eq_ignore_ascii_case("reference");
+    if !might {
+        return NameSignal::None;
+    }
     let lower = name.to_ascii_lowercase();
     if lower.contains("pullpolicy")
         || lower.contains("pullsecret")
@@ -47,10 +57,10 @@ pub fn name_signal(name: &str) -> NameSignal {
 /// Keys whose object children are all images (`images: {vtgate: …}`,
 /// `sidecar_docker_images: {name: image}`).
 pub fn is_images_container(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    lower == "images"
-        || lower.ends_with("images") && !lower.contains("pull")
-        || lower.ends_with("_images")
+    let b = key.as_bytes();
+    b.len() >= 6
+        && b[b.len() - 6..].eq_ignore_ascii_case(b"images")
+        && !b.windows(4).any(|w| w.eq_ignore_ascii_case(b"pull"))
 }
 
 /// Keys whose subtree never holds an image to run.

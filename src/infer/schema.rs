@@ -188,8 +188,12 @@ impl Walker<'_> {
         if depth > MAX_SCHEMA_DEPTH {
             return;
         }
-        self.out.declared.insert(path.clone(), absent.to_vec());
         let props = s.get("properties").and_then(Node::as_map);
+        // Only objects (split images are anchored there) and string leaves
+        // (see `declare`) are ever looked up: keep the map small.
+        if props.is_some() {
+            self.out.declared.insert(path.clone(), absent.to_vec());
+        }
         if preserves_unknown(s) && props.is_none_or(|p| p.is_empty()) {
             self.out.opaque.push(path.clone());
         }
