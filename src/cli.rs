@@ -87,6 +87,9 @@ pub struct ScanArgs {
     /// Files larger than this many bytes are skipped with an error.
     #[arg(long, default_value_t = 256 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Do not evaluate the generated Tiltfile lines in the embedded loader.
+    #[arg(long)]
+    pub no_validate: bool,
 }
 
 pub fn main() -> ExitCode {
@@ -111,6 +114,7 @@ fn run_scan(args: &ScanArgs) -> ExitCode {
         },
         no_knowledge: args.no_knowledge,
         config: args.config.clone(),
+        validate: args.format == Format::Tiltfile && !args.no_validate,
     };
     let outcome = scan::scan(&args.paths, &opts);
     let text = match args.format {

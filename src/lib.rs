@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diag;
 pub mod imageref;
 pub mod infer;
+pub mod jsonpath;
 pub mod load;
 pub mod model;
 pub mod path;

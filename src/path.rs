@@ -125,36 +125,70 @@ impl FieldPath {
     }
 
     /// Tilt JSONPath for this path. `guard(i)` says whether step `i` (a key)
-    /// may be absent in some object; such a step becomes a filter
-    /// (`[?(@.k)].k`), which Tilt tolerates when nothing matches, where a
-    /// plain `.k` fails the whole load with `image is not found`.
+    /// may be absent in some object; Tilt fails the whole load when a plain
+    /// `.k` finds nothing, but not when a filter selects nothing.
+    ///
+    /// In Tilt's dialect a filter iterates the *values* of what it is applied
+    /// to (the elements of a list, the values of a map), so the filter for a
+    /// run of keys sits where that run starts: after the root, a list step or
+    /// a map step, naming the whole run (`[?(@.proxy.image)].proxy.image`).
+    /// At the root this selects the object's top-level fields that contain
+    /// the run, which is `spec` in practice.
     pub fn to_jsonpath(&self, guard: impl Fn(usize) -> bool) -> String {
         let mut out = String::from("{");
-        let n = self.0.len();
-        for (i, step) in self.0.iter().enumerate() {
-            let next_guarded_key =
-                i + 1 < n && matches!(&self.0[i + 1], Step::Key(k) if plain_key(k)) && guard(i + 1);
-            match step {
-                Step::Key(k) if plain_key(k) => {
-                    // A list step before us already emitted the filter.
-                    let after_each = i > 0 && self.0[i - 1] == Step::Each;
-                    if guard(i) && !(after_each) {
-                        out.push_str(&format!("[?(@.{k})]"));
+        let steps = &self.0;
+        let mut i = 0;
+        // Index where the current run of keys starts, and what precedes it.
+        while i <= steps.len() {
+            let before = if i == 0 { None } else { Some(&steps[i - 1]) };
+            let end = (i..steps.len())
+                .find(|&j| !matches!(steps[j], Step::Key(_)))
+                .unwrap_or(steps.len());
+            let run: Vec<&str> = steps[i..end]
+                .iter()
+                .filter_map(|s| match s {
+                    Step::Key(k) => Some(k.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let plain = run.iter().all(|k| plain_key(k));
+            let key_text = |keys: &[&str]| {
+                keys.iter()
+                    .map(|k| {
+                        if plain_key(k) {
+                            format!(".{k}")
+                        } else {
+                            format!("['{}']", k.replace('\'', "\\'"))
+                        }
+                    })
+                    .collect::<String>()
+            };
+            match before {
+                None => {
+                    // The root run: its first key (`spec`) is always there.
+                    let guarded = (i + 1..end).any(&guard);
+                    if guarded && plain && run.len() > 1 {
+                        let rest = run[1..].join(".");
+                        out.push_str(&format!("[?(@.{rest})].{rest}"));
+                    } else {
+                        out.push_str(&key_text(&run));
                     }
-                    out.push('.');
-                    out.push_str(k);
                 }
-                Step::Key(k) => out.push_str(&format!("['{}']", k.replace('\'', "\\'"))),
-                // A filter over a list both iterates it and skips elements
-                // that lack the next key.
-                Step::Each if next_guarded_key => {
-                    if let Step::Key(k) = &self.0[i + 1] {
-                        out.push_str(&format!("[?(@.{k})]"));
+                Some(step) => {
+                    let guarded = (i..end).any(&guard);
+                    if guarded && plain && !run.is_empty() {
+                        let joined = run.join(".");
+                        out.push_str(&format!("[?(@.{joined})].{joined}"));
+                    } else {
+                        out.push_str(if *step == Step::Each { "[*]" } else { ".*" });
+                        out.push_str(&key_text(&run));
                     }
                 }
-                Step::Each => out.push_str("[*]"),
-                Step::AnyKey => out.push_str(".*"),
             }
+            if end >= steps.len() {
+                break;
+            }
+            i = end + 1;
         }
         out.push('}');
         out
@@ -225,20 +259,54 @@ mod tests {
 
     #[test]
     fn guarded_steps_become_filters() {
-        let p = FieldPath::parse("spec.initImage").unwrap();
+        let case =
+            |p: &str, guard: fn(usize) -> bool| FieldPath::parse(p).unwrap().to_jsonpath(guard);
         assert_eq!(
-            p.to_jsonpath(|i| i > 0),
-            "{.spec[?(@.initImage)].initImage}"
+            case("spec.initImage", |i| i > 0),
+            "{[?(@.initImage)].initImage}"
         );
-        let p = FieldPath::parse("spec.sidecars[*].image").unwrap();
         assert_eq!(
-            p.to_jsonpath(|i| i > 0),
-            "{.spec[?(@.sidecars)].sidecars[?(@.image)].image}"
+            case("spec.kafka.image", |i| i > 0),
+            "{[?(@.kafka.image)].kafka.image}"
         );
-        let p = FieldPath::parse("spec.nodes.*.image").unwrap();
         assert_eq!(
-            p.to_jsonpath(|i| i > 0),
-            "{.spec[?(@.nodes)].nodes.*[?(@.image)].image}"
+            case("spec.sidecars[*].image", |i| i > 0),
+            "{[?(@.sidecars)].sidecars[?(@.image)].image}"
         );
+        assert_eq!(
+            case("spec.nodes.*.image", |i| i > 0),
+            "{[?(@.nodes)].nodes[?(@.image)].image}"
+        );
+        assert_eq!(
+            case("spec.template.spec.containers[*].image", |i| i == 5),
+            "{.spec.template.spec.containers[?(@.image)].image}"
+        );
+    }
+
+    /// The generated paths, run through Tilt's dialect: present fields are
+    /// found, absent ones are skipped without an error.
+    #[test]
+    fn guarded_paths_find_present_fields_and_tolerate_absent_ones() {
+        use crate::jsonpath::JsonPath;
+        let with = serde_json::json!({"kind": "X", "metadata": {"name": "a"}, "spec": {"kafka": {"image": "k"}, "sidecars": [{"image": "s"}, {"name": "no-image"}], "nodes": {"a": {"image": "n"}, "b": {}}}});
+        let without =
+            serde_json::json!({"kind": "X", "metadata": {"name": "b"}, "spec": {"replicas": 1}});
+        for (p, want) in [
+            ("spec.kafka.image", "k"),
+            ("spec.sidecars[*].image", "s"),
+            ("spec.nodes.*.image", "n"),
+        ] {
+            let jp = JsonPath::parse(&FieldPath::parse(p).unwrap().to_jsonpath(|i| i > 0)).unwrap();
+            assert_eq!(
+                jp.find_strings(&with).unwrap(),
+                vec![want.to_string()],
+                "{p}"
+            );
+            assert_eq!(
+                jp.find_strings(&without).unwrap(),
+                Vec::<String>::new(),
+                "{p}"
+            );
+        }
     }
 }

@@ -19,6 +19,8 @@ pub struct ScanOptions {
     /// Explicit config file; otherwise `.tilt-img.toml` in the first
     /// scanned directory that has one.
     pub config: Option<PathBuf>,
+    /// Evaluate the generated Tiltfile lines in the embedded loader.
+    pub validate: bool,
 }
 
 pub struct ScanOutcome {
@@ -86,6 +88,20 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
     diagnostics.extend(infer_diags);
     for k in &mut kinds {
         k.tilt = render::tiltfile::kind_snippet(k);
+    }
+    if opts.validate {
+        let objects: Vec<&crate::load::K8sObject> = loaded.objects().collect();
+        let report = ScanReport {
+            kinds,
+            diagnostics: vec![],
+        };
+        let snippet = render::tiltfile::render(&report);
+        diagnostics.extend(crate::check::validate::validate_snippet(
+            &objects,
+            &report.kinds,
+            &snippet,
+        ));
+        kinds = report.kinds;
     }
     diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     ScanOutcome {

@@ -55,7 +55,7 @@ fn kafka_connect_snippet_is_anchored_and_guarded() {
         out.contains("k8s_kind('^KafkaConnect$', api_version='^kafka\\\\.strimzi\\\\.io/'"),
         "{out}"
     );
-    assert!(out.contains("{.spec[?(@.image)].image}"), "{out}");
+    assert!(out.contains("{[?(@.image)].image}"), "{out}");
     assert!(
         !out.contains("KafkaConnector$"),
         "KafkaConnector has no image fields: {out}"
@@ -160,10 +160,10 @@ fn user_config_adds_ignores_and_replaces() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("{.spec[?(@.runtime)].runtime[?(@.engine)].engine}"),
+        text.contains("{[?(@.runtime.engine)].runtime.engine}"),
         "{text}"
     );
-    assert!(text.contains("{.spec[?(@.image)].image}"), "{text}");
+    assert!(text.contains("{[?(@.image)].image}"), "{text}");
     assert!(!text.contains("Legacy"), "{text}");
 
     std::fs::write(

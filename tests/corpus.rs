@@ -256,3 +256,43 @@ fn corpus_score_without_knowledge_base() {
         r.total.recall()
     );
 }
+
+/// Every group of the corpus, scanned as a user would with
+/// `--format tiltfile`: the generated lines must load in the embedded Tilt
+/// loader and find every image the scan reports.
+#[test]
+fn generated_snippets_load_and_find_every_image() {
+    let Some(c) = corpus() else { return };
+    let mut groups: Vec<_> = std::fs::read_dir(c.join("instances"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    groups.sort();
+    let mut problems = Vec::new();
+    for g in &groups {
+        let paths = [c.join("crds").join(g), c.join("instances").join(g)];
+        let opts = ScanOptions {
+            validate: true,
+            ..Default::default()
+        };
+        let out = scan(&paths, &opts);
+        problems.extend(
+            out.report
+                .diagnostics
+                .iter()
+                .filter(|d| d.message.contains("tilt-img bug"))
+                .map(|d| d.message.clone()),
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    println!(
+        "validated the generated Tiltfile lines of {} groups",
+        groups.len()
+    );
+}

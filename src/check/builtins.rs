@@ -6,8 +6,8 @@
 use super::args::{Spec, Via, shown};
 use super::context::{Ctx, ctx, fail};
 use super::model::*;
-use super::shim::JsonPath;
 use super::values::{Blob, parse_yaml_stream, text_of};
+use crate::jsonpath::JsonPath;
 use starlark::environment::GlobalsBuilder;
 use starlark::eval::Evaluator;
 use starlark::starlark_module;

@@ -95,7 +95,17 @@ impl<'a> Runner<'a> {
     pub fn exec(&self, file: &Path) -> Result<FrozenModule, String> {
         let name = self.ctx.display(file);
         let src = std::fs::read_to_string(file).map_err(|e| format!("{name}: cannot read: {e}"))?;
-        let rw = rewrite_while(&src);
+        let dir = file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.ctx.root.clone());
+        self.exec_text(&name, &src, dir)
+    }
+
+    /// Executes Starlark text as if it were a file named `name` in `dir`.
+    pub fn exec_text(&self, name: &str, src: &str, dir: PathBuf) -> Result<FrozenModule, String> {
+        let name = name.to_string();
+        let rw = rewrite_while(src);
         if let Some(line) = rw.unsupported.first() {
             return Err(format!(
                 "{name}:{line}:1: tilt-img cannot run this `while` loop: its condition spans several lines; put the condition on one line"
@@ -106,10 +116,6 @@ impl<'a> Runner<'a> {
             .insert(name.clone(), rw.lines.clone());
         let ast = AstModule::parse(&name, rw.text, &dialect())
             .map_err(|e| self.syntax_error(&name, &e))?;
-        let dir = file
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| self.ctx.root.clone());
         self.ctx.dirs.borrow_mut().push(dir);
         let result = Module::with_temp_heap(|module| {
             let res = {

@@ -18,6 +18,7 @@ pub mod refs;
 pub mod report;
 pub mod shim;
 pub mod stdlib;
+pub mod validate;
 pub mod values;
 
 use assemble::Assembly;

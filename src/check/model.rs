@@ -3,7 +3,7 @@
 //! evaluator fills a [`TiltState`]; [`assemble`](super::assemble) turns it
 //! into Tilt's resources.
 
-use super::shim::JsonPath;
+use crate::jsonpath::JsonPath;
 use regex::Regex;
 use serde_json::Value;
 

@@ -247,6 +247,28 @@ pub fn images_at(root: &Node, field: &ImageField) -> Vec<Located> {
     }
 }
 
+/// Marks the key steps of `path` that some node on the way lacks in `root`:
+/// a schema's `required` says what a valid object has, the user's objects
+/// say what they really have.
+pub fn mark_absent_steps(root: &Node, path: &FieldPath, absent: &mut Vec<bool>) {
+    absent.resize(path.len().max(absent.len()), true);
+    let mut current: Vec<&Node> = vec![root];
+    for (i, step) in path.0.iter().enumerate() {
+        let mut next = Vec::new();
+        for node in current {
+            match step {
+                Step::Key(k) => match node.get(k) {
+                    Some(child) => next.push(child),
+                    None => absent[i] = true,
+                },
+                Step::Each => next.extend(node.as_seq().unwrap_or(&[]).iter()),
+                Step::AnyKey => next.extend(node.as_map().unwrap_or(&[]).iter().map(|e| &e.value)),
+            }
+        }
+        current = next;
+    }
+}
+
 /// True when an object lacks a field that Tilt would require: a path with
 /// no list or map step that resolves to nothing.
 pub fn lacks(root: &Node, field: &ImageField) -> bool {

@@ -359,8 +359,17 @@ fn custom_report(
         optional.remove_matching(&cfg.not_images);
     }
 
-    let fields = fields.into_vec();
-    let optional_fields = optional.into_vec();
+    let mut fields = fields.into_vec();
+    let mut optional_fields = optional.into_vec();
+    for f in fields.iter_mut().chain(optional_fields.iter_mut()) {
+        let anchor = match &f.field {
+            ImageField::Whole(p) => p.clone(),
+            ImageField::Split(s) => s.object.key(&s.repo),
+        };
+        for o in objs {
+            instance::mark_absent_steps(&o.root, &anchor, &mut f.may_be_absent);
+        }
+    }
 
     let mut fields_by_version = Vec::new();
     if let Some(c) = crd {

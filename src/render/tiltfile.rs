@@ -49,14 +49,18 @@ pub fn json_path(f: &InferredField) -> String {
 }
 
 /// JSONPath to a split's object, filtered on its repo field: an object
-/// without one would give Tilt an empty reference and fail the load.
+/// without one would give Tilt an empty reference and fail the load. The
+/// filter is built for `object.repo` (always guarded) and the trailing key
+/// dropped, so it selects the object only where it has the repo field.
 pub fn object_json_path(f: &InferredField, s: &SplitImage) -> String {
-    let p = s.object.to_jsonpath(guard(f));
-    let inner = p.trim_start_matches('{').trim_end_matches('}');
-    if s.object.is_empty() {
-        format!("{{$[?(@.{})]}}", s.repo)
-    } else {
-        format!("{{{inner}[?(@.{})]}}", s.repo)
+    let probe = s.object.key(&s.repo);
+    let last = probe.len() - 1;
+    let g = guard(f);
+    let p = probe.to_jsonpath(|i| i == last || g(i));
+    let suffix = format!(".{}}}", s.repo);
+    match p.strip_suffix(&suffix) {
+        Some(head) => format!("{head}}}"),
+        None => p,
     }
 }
 

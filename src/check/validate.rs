@@ -1,0 +1,98 @@
+//! Proves generated Tiltfile lines before anyone pastes them: the snippet is
+//! evaluated by the embedded loader together with the scanned objects, Tilt's
+//! assembly runs (so a path that finds nothing where Tilt would fail, fails
+//! here), and every image `scan` found in a custom resource must be found by
+//! the snippet's locators. A failure is a bug in `scan`, reported as such.
+
+use super::context::{Ctx, Sandbox};
+use super::eval::{DEFAULT_MAX_STEPS, Runner};
+use super::model::Entity;
+use super::refs::parse_ref;
+use crate::diag::Diagnostic;
+use crate::load::K8sObject;
+use crate::model::KindReport;
+
+pub fn validate_snippet(
+    objects: &[&K8sObject],
+    kinds: &[KindReport],
+    snippet: &str,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let root = std::env::temp_dir();
+    let ctx = Ctx::new(root.clone(), Sandbox::default(), vec![]);
+    {
+        let mut st = ctx.state.borrow_mut();
+        for o in objects {
+            if let Some(e) = Entity::from_json(o.root.to_json()) {
+                st.entities.push(e);
+            }
+        }
+    }
+    let runner = Runner::new(&ctx, DEFAULT_MAX_STEPS);
+    let bug = |msg: String| {
+        Diagnostic::error(
+            "<generated Tiltfile>",
+            0,
+            format!("tilt-img bug: {msg}; please report it with the input"),
+        )
+    };
+    if let Err(e) = runner.exec_text("./Tiltfile", snippet, root) {
+        diags.push(bug(format!(
+            "the generated lines fail to load in Tilt's loader:\n{e}"
+        )));
+        return diags;
+    }
+    drop(runner);
+    let st = ctx.state.into_inner();
+    if let Err(e) = super::assemble::assemble(&st) {
+        diags.push(bug(format!(
+            "with the generated lines Tilt's load fails: {e}"
+        )));
+        return diags;
+    }
+    for k in kinds.iter().filter(|k| k.tilt.is_some()) {
+        let snippet_paths: Vec<String> = crate::render::tiltfile::snippet_fields(k)
+            .iter()
+            .filter(|f| match &f.field {
+                crate::model::ImageField::Split(s) => s.expressible_in_tilt(),
+                _ => true,
+            })
+            .map(|f| f.field.to_string())
+            .collect();
+        for img in k.images.iter().filter(|i| snippet_paths.contains(&i.path)) {
+            let Ok(want) = parse_ref(&img.reference) else {
+                continue;
+            };
+            // Several objects may share kind and name (in different files).
+            let found_somewhere = st
+                .entities
+                .iter()
+                .filter(|e| {
+                    e.kind == img.kind
+                        && e.group() == img.group
+                        && (e.name == img.name || generate_name(e) == img.name)
+                })
+                .any(|e| {
+                    super::assemble::find_images(e, &st.kinds, &[])
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|f| f.to_string() == want.to_string())
+                });
+            if !found_somewhere {
+                diags.push(bug(format!(
+                    "the generated k8s_kind for {} does not find `{}` at {} of {}/{} ({}:{})",
+                    k.key.kind, img.reference, img.location, img.kind, img.name, img.file, img.line
+                )));
+            }
+        }
+    }
+    diags
+}
+
+fn generate_name(e: &Entity) -> &str {
+    e.obj
+        .get("metadata")
+        .and_then(|m| m.get("generateName"))
+        .and_then(|g| g.as_str())
+        .unwrap_or("")
+}
