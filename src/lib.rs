@@ -14,5 +14,6 @@ pub mod jsonpath;
 pub mod load;
 pub mod model;
 pub mod path;
+pub mod reference;
 pub mod render;
 pub mod scan;

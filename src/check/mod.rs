@@ -16,7 +16,6 @@ pub mod model;
 pub mod preprocess;
 pub mod refs;
 pub mod report;
-pub mod shim;
 pub mod stdlib;
 pub mod validate;
 pub mod values;

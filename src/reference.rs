@@ -1,0 +1,347 @@
+//! Image references exactly as Tilt reads them: `distribution/reference`'s
+//! `ParseNormalizedNamed` (what Tilt's `container.ParseNamed` calls), with its
+//! error texts, familiar names (`docker.io/library/x` → `x`), Tilt's
+//! `RefSelector` matching, and the "Did you mean" ranking Tilt prints
+//! (schollz/closestmatch over 2-, 3- and 4-letter substrings).
+
+use regex::Regex;
+use std::fmt;
+use std::sync::LazyLock;
+
+const DEFAULT_DOMAIN: &str = "docker.io";
+const OFFICIAL_PREFIX: &str = "library/";
+const NAME_TOTAL_LENGTH_MAX: usize = 255;
+
+fn patterns() -> (String, String, String, String) {
+    let alnum = "[a-z0-9]+";
+    let sep = "(?:[._]|__|[-]+)";
+    let path_component = format!("{alnum}(?:{sep}{alnum})*");
+    let domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+    let host = format!(r"(?:{domain_component}(?:\.{domain_component})*|\[(?:[a-fA-F0-9:]+)\])");
+    let domain = format!("{host}(?::[0-9]+)?");
+    let tag = r"[\w][\w.-]{0,127}".to_string();
+    let digest =
+        "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}".to_string();
+    let remote = format!("{path_component}(?:/{path_component})*");
+    (domain, remote, tag, digest)
+}
+
+/// `^(name)(?::(tag))?(?:@(digest))?$`
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    let (domain, remote, tag, digest) = patterns();
+    Regex::new(&format!(
+        "^((?:{domain}/)?{remote})(?::({tag}))?(?:@({digest}))?$"
+    ))
+    .expect("static regex")
+});
+
+/// `^(?:(domain)/)?(remote)$`
+static NAME: LazyLock<Regex> = LazyLock::new(|| {
+    let (domain, remote, _, _) = patterns();
+    Regex::new(&format!("^(?:({domain})/)?({remote})$")).expect("static regex")
+});
+
+static HEX64: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[a-f0-9]{64}$").expect("static regex"));
+
+/// A normalized, named reference (`docker.io/library/nginx:1.25`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    domain: String,
+    path: String,
+    tag: Option<String>,
+    digest: Option<String>,
+}
+
+/// Docker's rule: the first component is a registry host only when it has a
+/// `.` or `:`, is `localhost`, or has upper-case letters.
+fn split_docker_domain(name: &str) -> (String, String) {
+    let (mut domain, mut remainder) = match name.find('/') {
+        Some(i) => {
+            let first = &name[..i];
+            if !first.contains(['.', ':']) && first != "localhost" && first.to_lowercase() == first
+            {
+                (DEFAULT_DOMAIN.to_string(), name.to_string())
+            } else {
+                (first.to_string(), name[i + 1..].to_string())
+            }
+        }
+        None => (DEFAULT_DOMAIN.to_string(), name.to_string()),
+    };
+    if domain == "index.docker.io" {
+        domain = DEFAULT_DOMAIN.to_string();
+    }
+    if domain == DEFAULT_DOMAIN && !remainder.contains('/') {
+        remainder = format!("{OFFICIAL_PREFIX}{remainder}");
+    }
+    (domain, remainder)
+}
+
+impl Named {
+    /// `reference.ParseNormalizedNamed`, with Go's error texts.
+    pub fn parse_normalized(s: &str) -> Result<Named, String> {
+        if HEX64.is_match(s) {
+            return Err(format!(
+                "invalid repository name ({s}), cannot specify 64-byte hexadecimal strings"
+            ));
+        }
+        let (domain, remainder) = split_docker_domain(s);
+        let remote = remainder.split(':').next().unwrap_or("");
+        if remote.to_lowercase() != remote {
+            return Err(format!(
+                "invalid reference format: repository name ({remote}) must be lowercase"
+            ));
+        }
+        Named::parse(&format!("{domain}/{remainder}"))
+    }
+
+    /// `reference.Parse` of an already normalized string.
+    fn parse(s: &str) -> Result<Named, String> {
+        let Some(c) = REFERENCE.captures(s) else {
+            if s.is_empty() {
+                return Err("repository name must have at least one component".into());
+            }
+            if REFERENCE.is_match(&s.to_lowercase()) {
+                return Err("invalid reference format: repository name must be lowercase".into());
+            }
+            return Err("invalid reference format".into());
+        };
+        let name = c.get(1).map_or("", |m| m.as_str());
+        if name.len() > NAME_TOTAL_LENGTH_MAX {
+            return Err(format!(
+                "repository name must not be more than {NAME_TOTAL_LENGTH_MAX} characters"
+            ));
+        }
+        let n = NAME.captures(name).ok_or("invalid reference format")?;
+        Ok(Named {
+            domain: n.get(1).map_or("", |m| m.as_str()).to_string(),
+            path: n.get(2).map_or("", |m| m.as_str()).to_string(),
+            tag: c.get(2).map(|m| m.as_str().to_string()),
+            digest: c.get(3).map(|m| m.as_str().to_string()),
+        })
+    }
+
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+    pub fn digest(&self) -> Option<&str> {
+        self.digest.as_deref()
+    }
+
+    /// `Name()`: `docker.io/library/nginx`.
+    pub fn name(&self) -> String {
+        if self.domain.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}/{}", self.domain, self.path)
+        }
+    }
+
+    /// `FamiliarName`: `nginx`, `acme/api`, `ghcr.io/acme/api`.
+    pub fn familiar_name(&self) -> String {
+        if self.domain == DEFAULT_DOMAIN {
+            match self.path.strip_prefix(OFFICIAL_PREFIX) {
+                Some(rest) if !rest.contains('/') => rest.to_string(),
+                _ => self.path.clone(),
+            }
+        } else {
+            self.name()
+        }
+    }
+
+    fn suffix(&self) -> String {
+        let mut s = String::new();
+        if let Some(t) = &self.tag {
+            s.push(':');
+            s.push_str(t);
+        }
+        if let Some(d) = &self.digest {
+            s.push('@');
+            s.push_str(d);
+        }
+        s
+    }
+
+    /// `FamiliarString`: the familiar name with tag and digest.
+    pub fn familiar_string(&self) -> String {
+        self.familiar_name() + &self.suffix()
+    }
+}
+
+impl fmt::Display for Named {
+    /// `String()`: the full normalized reference.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.name(), self.suffix())
+    }
+}
+
+/// Tilt's `container.RefSelector`: a ref without a tag matches any tag or
+/// digest of its name; with a tag, only that exact reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefSelector {
+    reference: Named,
+    exact: bool,
+}
+
+impl RefSelector {
+    pub fn new(r: &Named) -> RefSelector {
+        RefSelector {
+            reference: r.clone(),
+            exact: r.tag.is_some(),
+        }
+    }
+    /// Two builds of one name: both then match only their exact reference.
+    pub fn with_exact_match(mut self) -> RefSelector {
+        self.exact = true;
+        self
+    }
+    pub fn match_exact(&self) -> bool {
+        self.exact
+    }
+    pub fn matches(&self, other: &Named) -> bool {
+        if self.exact {
+            other.to_string() == self.reference.to_string()
+        } else {
+            other.name() == self.reference.name()
+        }
+    }
+}
+
+/// The substrings closestmatch indexes: sizes 2, 3 and 4, and (a quirk kept
+/// on purpose) never the one that ends the word.
+fn substrings(word: &str) -> std::collections::HashSet<&str> {
+    let mut out = std::collections::HashSet::new();
+    for size in [2usize, 3, 4] {
+        if word.len() <= size {
+            continue;
+        }
+        for i in 0..word.len() - size {
+            if let Some(s) = word.get(i..i + size) {
+                if !s.trim().is_empty() {
+                    out.insert(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The "Did you mean…" candidates Tilt lists for an unused image: at most
+/// three, by the number of shared substrings. (Tilt orders ties at random; we
+/// keep the candidates' order.)
+pub fn did_you_mean(unused: &str, candidates: &[String]) -> Vec<String> {
+    let wanted = substrings(unused);
+    let mut scored: Vec<(usize, &String)> = Vec::new();
+    for c in candidates {
+        if scored.iter().any(|(_, x)| *x == c) {
+            continue;
+        }
+        let lower = c.to_lowercase();
+        let score = substrings(&lower)
+            .iter()
+            .filter(|s| wanted.contains(*s))
+            .count();
+        if score > 0 {
+            scored.push((score, c));
+        }
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.into_iter().take(3).map(|(_, c)| c.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Result<Named, String> {
+        Named::parse_normalized(s)
+    }
+
+    #[test]
+    fn normalizes_like_docker() {
+        let n = p("nginx").unwrap();
+        assert_eq!(n.name(), "docker.io/library/nginx");
+        assert_eq!(n.familiar_name(), "nginx");
+        assert_eq!(
+            p("docker.io/library/billing").unwrap().familiar_string(),
+            "billing"
+        );
+        assert_eq!(
+            p("docker.io/acme/billing").unwrap().familiar_string(),
+            "acme/billing"
+        );
+        assert_eq!(
+            p("ghcr.io/acme/orders-api:1.2").unwrap().familiar_string(),
+            "ghcr.io/acme/orders-api:1.2"
+        );
+        assert_eq!(
+            p("localhost:5000/orders-api").unwrap().domain(),
+            "localhost:5000"
+        );
+        let d =
+            p("orders-api@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+                .unwrap();
+        assert!(d.digest().is_some());
+    }
+
+    #[test]
+    fn errors_match_go() {
+        assert_eq!(
+            p("Orders/Connect:latest").unwrap_err(),
+            "invalid reference format: repository name (Connect) must be lowercase"
+        );
+        assert_eq!(
+            p(".spec.proxy.image").unwrap_err(),
+            "invalid reference format"
+        );
+        assert_eq!(p(" ").unwrap_err(), "invalid reference format");
+        assert_eq!(
+            p("http://localhost:5000/fake").unwrap_err(),
+            "invalid reference format"
+        );
+        assert_eq!(p("").unwrap_err(), "invalid reference format");
+    }
+
+    #[test]
+    fn selectors_match_by_name_or_exactly() {
+        let any = RefSelector::new(&p("orders-api").unwrap());
+        assert!(any.matches(&p("orders-api:1.4.2").unwrap()));
+        assert!(any.matches(&p("docker.io/library/orders-api").unwrap()));
+        let exact = RefSelector::new(&p("billing-api:v2").unwrap());
+        assert!(!exact.matches(&p("billing-api:v1").unwrap()));
+        assert!(exact.matches(&p("billing-api:v2").unwrap()));
+    }
+
+    #[test]
+    fn did_you_mean_ranks_shared_substrings() {
+        let c = vec!["busybox".to_string(), "orders-api".to_string()];
+        // Oracle case 75: "bu" of "debug" is in "busybox" too.
+        assert_eq!(did_you_mean("orders-debug", &c), ["orders-api", "busybox"]);
+        assert_eq!(did_you_mean("zzz", &c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn never_panics() {
+        for s in [
+            "",
+            ":",
+            "@",
+            "a:",
+            "a@b",
+            "::::",
+            "A",
+            "a/b/c:d@e",
+            "[::1]:5000/x",
+            "é",
+            "a/../b",
+        ] {
+            let _ = p(s);
+        }
+    }
+}
