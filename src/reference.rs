@@ -222,10 +222,10 @@ fn substrings(word: &str) -> std::collections::HashSet<&str> {
             continue;
         }
         for i in 0..word.len() - size {
-            if let Some(s) = word.get(i..i + size) {
-                if !s.trim().is_empty() {
-                    out.insert(s);
-                }
+            if let Some(s) = word.get(i..i + size)
+                && !s.trim().is_empty()
+            {
+                out.insert(s);
             }
         }
     }
@@ -251,7 +251,7 @@ pub fn did_you_mean(unused: &str, candidates: &[String]) -> Vec<String> {
             scored.push((score, c));
         }
     }
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     scored.into_iter().take(3).map(|(_, c)| c.clone()).collect()
 }
 

@@ -20,9 +20,20 @@ pub fn validate_snippet(
     let mut diags = Vec::new();
     let root = std::env::temp_dir();
     let ctx = Ctx::new(root.clone(), Sandbox::default(), vec![]);
+    // Objects holding values Tilt cannot parse as images would fail the load
+    // whatever the snippet; `scan` warns about them, so they are left out.
+    let unparsable: Vec<(&str, &str)> = kinds
+        .iter()
+        .flat_map(|k| k.images.iter())
+        .filter(|i| parse_ref(&i.reference).is_err())
+        .map(|i| (i.file.as_str(), i.name.as_str()))
+        .collect();
     {
         let mut st = ctx.state.borrow_mut();
         for o in objects {
+            if unparsable.contains(&(&*o.file, o.name.as_str())) {
+                continue;
+            }
             if let Some(e) = Entity::from_json(o.root.to_json()) {
                 st.entities.push(e);
             }

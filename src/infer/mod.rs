@@ -434,6 +434,20 @@ fn custom_report(
             ));
         }
     }
+    let all: Vec<&InferredField> = fields.iter().chain(optional_fields.iter()).collect();
+    let images = found_images(objs, &all);
+    for img in &images {
+        if let Err(e) = crate::reference::Named::parse_normalized(&img.reference) {
+            warnings.push(Diagnostic::warning(
+                &img.file,
+                img.line,
+                format!(
+                    "{}/{} has `{}` at {}, which Tilt cannot parse as an image ({e}); with a k8s_kind for {} Tilt's load fails on this object: resolve it first (e.g. `ko resolve`) or ignore the kind in .tilt-img.toml",
+                    img.kind, img.name, img.reference, img.location, key.kind
+                ),
+            ));
+        }
+    }
     if let Some(c) = crd {
         for o in objs {
             if !c.versions.iter().any(|v| v.served && v.name == o.version()) {
@@ -463,8 +477,6 @@ fn custom_report(
             v
         }
     };
-    let all: Vec<&InferredField> = fields.iter().chain(optional_fields.iter()).collect();
-    let images = found_images(objs, &all);
     KindReport {
         key,
         versions,
