@@ -119,5 +119,5 @@ fn served_versions_that_keep_images_elsewhere_get_their_own_lines() {
     assert_eq!(k.fields_by_version.len(), 1);
     let tilt = k.tilt.as_deref().unwrap();
     assert!(tilt.contains("k8s_kind('^App$', api_version='^acme\\\\.example\\\\.com/v1$', image_json_path='{.spec.runtime.image}')"), "{tilt}");
-    assert!(tilt.contains("api_version='^acme\\\\.example\\\\.com/v1alpha1$', image_json_path='{.spec[?(@.image)].image}')"), "{tilt}");
+    assert!(tilt.contains("api_version='^acme\\\\.example\\\\.com/v1alpha1$', image_json_path='{[?(@.image)].image}')"), "{tilt}");
 }
