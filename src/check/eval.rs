@@ -26,8 +26,20 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_MAX_STEPS: u64 = 50_000_000;
+/// Starlark heap a Tiltfile may use before it is stopped.
+pub const DEFAULT_MAX_HEAP: usize = 1 << 30;
 
-pub fn globals() -> Globals {
+/// The Tilt API, per run: `config.main_dir`, `os.environ` and `sys.argv`
+/// are values of this run.
+pub fn globals(ctx: &Ctx) -> Globals {
+    let main_dir = ctx.root.display().to_string();
+    let main_path = ctx.root.join("Tiltfile").display().to_string();
+    let argv: Vec<String> = ["tilt", "up"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(ctx.args.iter().cloned())
+        .collect();
+    let environ: std::collections::BTreeMap<String, String> = std::env::vars().collect();
     GlobalsBuilder::extended_by(&[
         LibraryExtension::StructType,
         LibraryExtension::SetType,
@@ -36,10 +48,24 @@ pub fn globals() -> Globals {
     .with(k8s_builtins)
     .with(std_builtins)
     .with(noop_builtins)
-    .with_namespace("config", config_builtins)
+    .with_namespace("config", |b| {
+        config_builtins(b);
+        b.set("main_dir", main_dir.clone());
+        b.set("main_path", main_path.clone());
+        b.set("tilt_subcommand", "up");
+    })
     .with_namespace("os", |b| {
         os_builtins(b);
+        b.set(
+            "environ",
+            serde_json::to_value(&environ).unwrap_or_default(),
+        );
+        b.set("name", "posix");
         b.namespace("path", os_path_builtins);
+    })
+    .with_namespace("sys", |b| {
+        b.set("argv", serde_json::to_value(&argv).unwrap_or_default());
+        b.set("executable", "tilt");
     })
     .with_namespace("v1alpha1", v1alpha1_builtins)
     .build()
@@ -79,7 +105,7 @@ impl<'a> Runner<'a> {
     pub fn new(ctx: &'a Ctx, max_steps: u64) -> Self {
         Runner {
             ctx,
-            globals: globals(),
+            globals: globals(ctx),
             max_steps,
             line_maps: RefCell::new(HashMap::new()),
             prints: Prints::default(),
@@ -124,6 +150,7 @@ impl<'a> Runner<'a> {
                 eval.set_loader(self);
                 eval.set_print_handler(&self.prints);
                 let _ = eval.set_max_tick_count(self.max_steps);
+                let _ = eval.set_max_heap_size(DEFAULT_MAX_HEAP);
                 eval.eval_module(ast, &self.globals).map(|_| ())
             };
             match res {
@@ -216,6 +243,10 @@ impl<'a> Runner<'a> {
             None if text.contains("ticks has been exceeded") => format!(
                 "Error: tilt-img stopped the Tiltfile after {} steps (--max-steps): an endless loop?",
                 self.max_steps
+            ),
+            None if text.to_lowercase().contains("heap memory limit") => format!(
+                "Error: tilt-img stopped the Tiltfile: it used more than {} MiB of memory",
+                DEFAULT_MAX_HEAP >> 20
             ),
             None => format!("Error: {text}"),
         };

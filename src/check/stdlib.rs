@@ -344,6 +344,16 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
         ))
     }
 
+    /// Runs another Tiltfile with the same state; its variables stay its own.
+    fn include<'v>(path: &str, eval: &mut Evaluator<'v, '_, '_>) -> anyhow::Result<NoneType> {
+        let c = ctx(eval);
+        let file = c.abs(path);
+        c.allowed("include", &file)?;
+        let runner = super::eval::Runner::new(c, super::eval::DEFAULT_MAX_STEPS);
+        runner.exec(&file).map_err(|e| fail("include", e))?;
+        Ok(NoneType)
+    }
+
     fn k8s_context() -> anyhow::Result<String> {
         // As Tilt with no kubeconfig: the oracle cases were run that way.
         Ok(String::new())
