@@ -429,16 +429,28 @@ fn go_str(v: &J) -> String {
     }
 }
 
+/// A matched value and where it sits (`spec.containers[0].image`); literal
+/// text and numbers have no location.
+type V = (J, String);
+
+fn at(loc: &str, key: &str) -> String {
+    if loc.is_empty() {
+        key.to_string()
+    } else {
+        format!("{loc}.{key}")
+    }
+}
+
 struct Eval {
-    stack: Vec<Vec<J>>,
-    cur: Vec<J>,
+    stack: Vec<Vec<V>>,
+    cur: Vec<V>,
     begin_range: i64,
     in_range: i64,
     end_range: i64,
 }
 
 impl Eval {
-    fn find_results(&mut self, data: J, nodes: &[Node]) -> Result<Vec<Vec<J>>, String> {
+    fn find_results(&mut self, data: V, nodes: &[Node]) -> Result<Vec<Vec<V>>, String> {
         self.cur = vec![data];
         let mut full = Vec::new();
         for (i, node) in nodes.iter().enumerate() {
@@ -465,23 +477,26 @@ impl Eval {
         Ok(full)
     }
 
-    fn walk(&mut self, input: Vec<J>, node: &Node) -> Result<Vec<J>, String> {
+    fn walk(&mut self, input: Vec<V>, node: &Node) -> Result<Vec<V>, String> {
+        let literal = |v: J| (v, String::new());
         match node {
             Node::List(nodes) => self.list(input, nodes),
-            Node::Text(t) => Ok(vec![J::String(t.clone())]),
+            Node::Text(t) => Ok(vec![literal(J::String(t.clone()))]),
             Node::Field(f) => field(input, f),
             Node::Array(p) => array(input, p),
             Node::Filter { left, right, op } => self.filter(input, left, right, op),
-            Node::Int(i) => Ok(input.iter().map(|_| J::from(*i)).collect()),
+            Node::Int(i) => Ok(input.iter().map(|_| literal(J::from(*i))).collect()),
             Node::Float(f) => Ok(input
                 .iter()
                 .map(|_| {
-                    serde_json::Number::from_f64(*f)
-                        .map(J::Number)
-                        .unwrap_or(J::Null)
+                    literal(
+                        serde_json::Number::from_f64(*f)
+                            .map(J::Number)
+                            .unwrap_or(J::Null),
+                    )
                 })
                 .collect()),
-            Node::Bool(b) => Ok(input.iter().map(|_| J::Bool(*b)).collect()),
+            Node::Bool(b) => Ok(input.iter().map(|_| literal(J::Bool(*b))).collect()),
             Node::Wildcard => Ok(input.iter().flat_map(children).collect()),
             Node::Recursive => Ok(recursive(input)),
             Node::Union(lists) => {
@@ -512,7 +527,7 @@ impl Eval {
         }
     }
 
-    fn list(&mut self, input: Vec<J>, nodes: &[Node]) -> Result<Vec<J>, String> {
+    fn list(&mut self, input: Vec<V>, nodes: &[Node]) -> Result<Vec<V>, String> {
         let mut cur = input;
         for n in nodes {
             cur = self.walk(cur, n)?;
@@ -522,17 +537,21 @@ impl Eval {
 
     fn filter(
         &mut self,
-        input: Vec<J>,
+        input: Vec<V>,
         left: &[Node],
         right: &[Node],
         op: &str,
-    ) -> Result<Vec<J>, String> {
+    ) -> Result<Vec<V>, String> {
         let mut out = Vec::new();
-        for value in input {
-            let items: Vec<J> =
+        for (value, loc) in input {
+            let items: Vec<V> =
                 match &value {
-                    J::Array(a) => a.clone(),
-                    J::Object(o) => o.values().cloned().collect(),
+                    J::Array(a) => a
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (v.clone(), format!("{loc}[{i}]")))
+                        .collect(),
+                    J::Object(o) => o.iter().map(|(k, v)| (v.clone(), at(&loc, k))).collect(),
                     J::Null => return Err(
                         "<invalid reflect.Value> is not array, slice or map and cannot be filtered"
                             .into(),
@@ -555,13 +574,13 @@ impl Eval {
                 let lefts = lefts?;
                 let l = match lefts.len() {
                     0 => continue,
-                    1 => lefts[0].clone(),
+                    1 => lefts[0].0.clone(),
                     _ => return Err("can only compare one element at a time".into()),
                 };
                 let rights = self.list(vec![item.clone()], right)?;
                 let r = match rights.len() {
                     0 => continue,
-                    1 => rights[0].clone(),
+                    1 => rights[0].0.clone(),
                     _ => return Err("can only compare one element at a time".into()),
                 };
                 if compare(&l, &r, op)? {
@@ -573,14 +592,14 @@ impl Eval {
     }
 }
 
-fn field(input: Vec<J>, name: &str) -> Result<Vec<J>, String> {
+fn field(input: Vec<V>, name: &str) -> Result<Vec<V>, String> {
     if input.is_empty() {
         return Ok(vec![]);
     }
-    let found: Vec<J> = input
+    let found: Vec<V> = input
         .iter()
-        .filter_map(|v| match v {
-            J::Object(o) => o.get(name).cloned(),
+        .filter_map(|(v, loc)| match v {
+            J::Object(o) => o.get(name).map(|x| (x.clone(), at(loc, name))),
             _ => None,
         })
         .collect();
@@ -590,9 +609,9 @@ fn field(input: Vec<J>, name: &str) -> Result<Vec<J>, String> {
     Ok(found)
 }
 
-fn array(input: Vec<J>, p: &[Param; 3]) -> Result<Vec<J>, String> {
+fn array(input: Vec<V>, p: &[Param; 3]) -> Result<Vec<V>, String> {
     let mut out = Vec::new();
-    for value in &input {
+    for (value, loc) in &input {
         let items = match value {
             J::Null => continue,
             J::Array(a) => a,
@@ -646,30 +665,36 @@ fn array(input: Vec<J>, p: &[Param; 3]) -> Result<Vec<J>, String> {
         } else {
             1
         };
+        let start = p[0].value as usize;
         out.extend(
-            items[p[0].value as usize..p[1].value as usize]
+            items[start..p[1].value as usize]
                 .iter()
+                .enumerate()
                 .step_by(step)
-                .cloned(),
+                .map(|(i, v)| (v.clone(), format!("{loc}[{}]", start + i))),
         );
     }
     Ok(out)
 }
 
-fn children(v: &J) -> Vec<J> {
+fn children((v, loc): &V) -> Vec<V> {
     match v {
-        J::Object(o) => o.values().cloned().collect(),
-        J::Array(a) => a.clone(),
-        J::String(s) => s.bytes().map(J::from).collect(),
+        J::Object(o) => o.iter().map(|(k, x)| (x.clone(), at(loc, k))).collect(),
+        J::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.clone(), format!("{loc}[{i}]")))
+            .collect(),
+        J::String(s) => s.bytes().map(|b| (J::from(b), String::new())).collect(),
         _ => vec![],
     }
 }
 
-fn recursive(input: Vec<J>) -> Vec<J> {
+fn recursive(input: Vec<V>) -> Vec<V> {
     let mut out = Vec::new();
     for v in input {
         let kids = children(&v);
-        if !kids.is_empty() && !matches!(v, J::String(_)) {
+        if !kids.is_empty() && !matches!(v.0, J::String(_)) {
             out.push(v);
             out.extend(recursive(kids));
         }
@@ -714,6 +739,12 @@ impl JsonPath {
 
     /// Every matched value, as Tilt's `JSONPath.Visit` sees them.
     pub fn visit(&self, obj: &J) -> Result<Vec<J>, String> {
+        Ok(self.locate(obj)?.into_iter().map(|(v, _)| v).collect())
+    }
+
+    /// Every match with its concrete location (`spec.containers[0].image`;
+    /// empty for literal text), for reporting what Tilt rewrites.
+    pub fn locate(&self, obj: &J) -> Result<Vec<(J, String)>, String> {
         let mut e = Eval {
             stack: vec![],
             cur: vec![],
@@ -722,7 +753,7 @@ impl JsonPath {
             end_range: 0,
         };
         let sets = e
-            .find_results(obj.clone(), &self.root)
+            .find_results((obj.clone(), String::new()), &self.root)
             .map_err(|err| format!("Matching (json_path={:?}): {err}", self.text))?;
         Ok(sets.into_iter().flatten().collect())
     }
@@ -882,5 +913,37 @@ mod tests {
                 let _ = p.visit(&obj);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod location_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn matches_carry_their_concrete_location() {
+        let o = json!({"spec": {"containers": [{"image": "a"}, {"image": "b"}], "proxy": {"image": "c"}}});
+        let locs = |p: &str| {
+            JsonPath::parse(p)
+                .unwrap()
+                .locate(&o)
+                .unwrap()
+                .into_iter()
+                .map(|(_, l)| l)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            locs("{.spec.containers[*].image}"),
+            ["spec.containers[0].image", "spec.containers[1].image"]
+        );
+        assert_eq!(
+            locs("{[?(@.proxy.image)].proxy.image}"),
+            ["spec.proxy.image"]
+        );
+        assert_eq!(
+            locs("{.spec.containers[?(@.image==\"b\")].image}"),
+            ["spec.containers[1].image"]
+        );
     }
 }

@@ -11,6 +11,7 @@ pub mod args;
 pub mod assemble;
 pub mod builtins;
 pub mod context;
+pub mod deploy;
 pub mod eval;
 pub mod model;
 pub mod preprocess;

@@ -214,6 +214,9 @@ pub fn json(r: &CheckResult) -> Value {
             )
             .collect(),
     );
+    if let Some(asm) = &r.assembly {
+        v["deploy"] = super::deploy::deploy_json(&r.state, asm);
+    }
     v["sandboxed"] = json!(
         r.state
             .sandboxed
@@ -270,6 +273,44 @@ pub fn text(r: &CheckResult) -> String {
                 .map(|&i| st.entities[i].id())
                 .collect();
             let _ = writeln!(out, "  uncategorized: {}", objs.join(", "));
+        }
+    }
+    if let Some(asm) = &r.assembly {
+        let mut attached: Vec<usize> = asm
+            .resources
+            .iter()
+            .flat_map(|res| res.images.clone())
+            .collect();
+        attached.sort();
+        attached.dedup();
+        if !attached.is_empty() {
+            let _ = writeln!(out, "\nbuilds and what the cluster pulls:");
+        }
+        for i in attached {
+            let img = &st.images[i];
+            let d = super::deploy::refs_for(img, st.default_registry.as_ref());
+            let how = match (img.build, &img.context) {
+                (BuildKind::Docker, Some(c)) => format!("docker_build {c}"),
+                _ => "custom_build".to_string(),
+            };
+            let deploy = d
+                .deploy_ref
+                .unwrap_or_else(|| "the ref its script writes to outputs_image_ref_to".into());
+            let _ = writeln!(
+                out,
+                "  {} ({how}): deploys {deploy}, pushed by {}",
+                familiar(&img.ref_text),
+                d.pushed_by
+            );
+            if let Some(e) = d
+                .expected_ref
+                .filter(|e| img.disable_push && !img.skips_local_docker && Some(e) != Some(&deploy))
+            {
+                let _ = writeln!(
+                    out,
+                    "    note: the script pushes $EXPECTED_REF ({e}) but Tilt deploys {deploy}, a tag it made locally; use skips_local_docker=True (or outputs_image_ref_to) so the cluster pulls what the script pushed"
+                );
+            }
         }
     }
     if !r.warnings.is_empty() {
