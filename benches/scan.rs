@@ -184,6 +184,60 @@ fn measure(title: &str, dir: &Path) {
     println!("  scan / bare parse (1 thread):  {:.2}x", full / single);
 }
 
+/// `check` on every oracle case, in process and as a whole process.
+fn measure_check() {
+    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/oracle/cases");
+    let Ok(rd) = std::fs::read_dir(&cases) else {
+        println!("\n../shared/oracle/cases not found; check timing skipped");
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("Tiltfile").is_file())
+        .collect();
+    dirs.sort();
+    let opts = tilt_img::check::CheckOptions::default();
+    let mut times = Vec::new();
+    for d in &dirs {
+        let t = Instant::now();
+        for _ in 0..5 {
+            std::hint::black_box(tilt_img::check::check(&d.join("Tiltfile"), &opts).loaded());
+        }
+        times.push(t.elapsed().as_secs_f64() / 5.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let median = times[times.len() / 2];
+    println!(
+        "\ncheck, in process, {} oracle cases: median {:.1} ms, max {:.1} ms",
+        dirs.len(),
+        median * 1e3,
+        times[times.len() - 1] * 1e3
+    );
+    // Wall time from process start to exit, as a user (or a pre-commit hook) sees it.
+    let exe = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/tilt-img");
+    if exe.is_file() {
+        let case = cases.join("16-k8s-kind-anchored");
+        let mut best = f64::MAX;
+        for _ in 0..10 {
+            let t = Instant::now();
+            let _ = std::process::Command::new(&exe)
+                .args(["check", "--format", "oracle"])
+                .current_dir(&case)
+                .output();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        println!(
+            "check, whole process (release binary, case 16): best of 10 {:.1} ms",
+            best * 1e3
+        );
+    } else {
+        println!(
+            "(build the release binary with `cargo build --release` to time check as a whole process)"
+        );
+    }
+}
+
 fn main() {
     let files: usize = std::env::var("TILT_IMG_BENCH_FILES")
         .ok()
@@ -204,4 +258,5 @@ fn main() {
     } else {
         println!("\n../shared/corpus not found; skipped");
     }
+    measure_check();
 }

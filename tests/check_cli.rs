@@ -106,3 +106,23 @@ fn syntax_errors_name_file_line_and_column() {
         .code(1)
         .stdout(predicate::str::contains("./Tiltfile:"));
 }
+
+#[test]
+fn include_runs_another_tiltfile_with_the_same_state() {
+    let d = project("include('sub/Tiltfile')\ndocker_build('acme/api', 'api')\n");
+    fs::create_dir_all(d.path().join("sub")).unwrap();
+    fs::write(d.path().join("sub/Tiltfile"), "k8s_yaml('../api.yaml')\n").unwrap();
+    check(&d, &["--format", "oracle"])
+        .code(0)
+        .stdout(predicate::str::contains("\"Deployment/api\""));
+}
+
+#[test]
+fn text_report_names_the_ref_the_cluster_pulls() {
+    let d = project(
+        "default_registry('localhost:5000', host_from_cluster='registry:5000')\nk8s_yaml('api.yaml')\ndocker_build('acme/api', 'api')\n",
+    );
+    check(&d, &[]).code(0).stdout(predicate::str::contains(
+        "deploys registry:5000/acme_api:tilt-<content-hash>, pushed by tilt",
+    ));
+}
