@@ -126,3 +126,42 @@ fn text_report_names_the_ref_the_cluster_pulls() {
         "deploys registry:5000/acme_api:tilt-<content-hash>, pushed by tilt",
     ));
 }
+
+#[test]
+fn real_tiltfile_idioms_load() {
+    let d = project("load('ext://nothing_here', 'x') if False else None\n");
+    // A conditional load is not Starlark; use the idioms real Tiltfiles do.
+    fs::write(
+        d.path().join("Tiltfile"),
+        "settings = {'names': set(['api'])}\nallow_k8s_contexts('kind-dev')\ndef objs(n):\n    return [] if n == 0 else objs(n - 1) + ['api.yaml']\nk8s_yaml(objs(1))\nk8s_resource('api', trigger_mode=TRIGGER_MODE_MANUAL, labels=['backend'])\nlocal_resource('gen', 'make gen', deps=['src'])\nwatch_file('Tiltfile')\ncfg = config.parse()\nprint(shlex.quote('a b'), os.path.basename(config.main_path), sys.argv[0])\ndocker_build('acme/api', 'api')\n",
+    )
+    .unwrap();
+    check(&d, &[]).code(0).stdout(predicate::str::contains("accepted without emulation: allow_k8s_contexts (line 2), local_resource (line 7), watch_file (line 8)"));
+}
+
+#[test]
+fn unused_images_fail_unless_suppressed() {
+    let base = "k8s_yaml('api.yaml')\ndocker_build('acme/api', 'api')\ndocker_build('acme/unused', 'api')\n";
+    check(&project(base), &[])
+        .code(1)
+        .stdout(predicate::str::contains("✕ acme/unused"));
+    let suppressed =
+        format!("{base}update_settings(suppress_unused_image_warnings=['acme/unused'])\n");
+    check(&project(&suppressed), &[]).code(0);
+    check(
+        &project("k8s_yaml('api.yaml')\ndocker_build('acme/api', 'api')\n"),
+        &["--warnings-as-errors"],
+    )
+    .code(0);
+}
+
+#[test]
+fn warnings_as_errors_fails_on_any_tilt_warning() {
+    // Tilt warns when there are builds but nothing to deploy them with.
+    let d = project("docker_build('acme/api', 'api')\n");
+    check(&d, &["--warnings-as-errors"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "could not find any deployment instructions",
+        ));
+}

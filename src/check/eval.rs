@@ -14,7 +14,8 @@ use super::builtins::k8s_builtins;
 use super::context::{BuiltinError, Ctx, clean};
 use super::preprocess::{LineMap, rewrite_while};
 use super::stdlib::{
-    config_builtins, noop_builtins, os_builtins, os_path_builtins, std_builtins, v1alpha1_builtins,
+    config_builtins, noop_builtins, os_builtins, os_path_builtins, shlex_builtins, std_builtins,
+    v1alpha1_builtins, v1alpha1_noops,
 };
 use starlark::codemap::FileSpan;
 use starlark::environment::{FrozenModule, Globals, GlobalsBuilder, LibraryExtension, Module};
@@ -67,7 +68,16 @@ pub fn globals(ctx: &Ctx) -> Globals {
         b.set("argv", serde_json::to_value(&argv).unwrap_or_default());
         b.set("executable", "tilt");
     })
-    .with_namespace("v1alpha1", v1alpha1_builtins)
+    .with_namespace("v1alpha1", |b| {
+        v1alpha1_builtins(b);
+        v1alpha1_noops(b);
+    })
+    .with_namespace("shlex", shlex_builtins)
+    .with(|b| {
+        // Tilt's trigger-mode constants, used with k8s_resource/local_resource.
+        b.set("TRIGGER_MODE_AUTO", 0);
+        b.set("TRIGGER_MODE_MANUAL", 1);
+    })
     .build()
 }
 

@@ -157,7 +157,11 @@ pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
     }
     let mut out = Vec::new();
     for (i, img) in st.images.iter().enumerate() {
-        if asm.matched[i] {
+        let suppressed = st
+            .suppress_unused
+            .iter()
+            .any(|s| *s == img.ref_text || *s == familiar(&img.ref_text));
+        if asm.matched[i] || suppressed {
             continue;
         }
         let Ok(target) = parse_ref(&img.ref_text) else {

@@ -409,8 +409,64 @@ noops!(
     tcp_socket_action,
     warn,
     trigger_mode,
-    filter_yaml
+    filter_yaml,
+    exit,
+    load_dynamic
 );
+
+/// Declares a no-op constructor per name in the `v1alpha1` namespace: they
+/// build API objects `check` does not model; each call is recorded.
+macro_rules! v1alpha1_noops {
+    ($($name:ident),* $(,)?) => {
+        #[starlark_module]
+        pub fn v1alpha1_noops(builder: &mut GlobalsBuilder) {
+            $(
+                fn $name<'v>(#[starlark(args)] _args: Args<'v>, #[starlark(kwargs)] _kwargs: DictRef<'v>, eval: &mut Evaluator<'v, '_, '_>) -> anyhow::Result<NoneType> {
+                    record_noop(eval, concat!("v1alpha1.", stringify!($name)));
+                    Ok(NoneType)
+                }
+            )*
+        }
+    };
+}
+
+v1alpha1_noops!(
+    extension,
+    cmd,
+    config_map,
+    file_watch,
+    kubernetes_apply,
+    kubernetes_discovery,
+    ui_button,
+    ui_text_input_spec,
+    ui_bool_input_spec,
+    ui_component_location,
+    ignore_def,
+    label_selector,
+    object_selector,
+    port_forward_template_spec,
+    start_on_spec,
+    restart_on_spec,
+    handler,
+    probe,
+    exec_action,
+    http_get_action,
+    tcp_socket_action
+);
+
+#[starlark_module]
+pub fn shlex_builtins(builder: &mut GlobalsBuilder) {
+    /// POSIX shell quoting, as Python's `shlex.quote`.
+    fn quote(s: &str) -> anyhow::Result<String> {
+        if !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
+        {
+            return Ok(s.to_string());
+        }
+        Ok(format!("'{}'", s.replace('\'', "'\"'\"'")))
+    }
+}
 
 #[starlark_module]
 pub fn config_builtins(builder: &mut GlobalsBuilder) {
