@@ -19,7 +19,7 @@ fn patterns() -> (String, String, String, String) {
     let domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
     let host = format!(r"(?:{domain_component}(?:\.{domain_component})*|\[(?:[a-fA-F0-9:]+)\])");
     let domain = format!("{host}(?::[0-9]+)?");
-    let tag = r"[\w][\w.-]{0,127}".to_string();
+    let tag = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}".to_string();
     let digest =
         "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}".to_string();
     let remote = format!("{path_component}(?:/{path_component})*");
