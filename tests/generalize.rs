@@ -121,3 +121,34 @@ fn served_versions_that_keep_images_elsewhere_get_their_own_lines() {
     assert!(tilt.contains("k8s_kind('^App$', api_version='^acme\\\\.example\\\\.com/v1$', image_json_path='{.spec.runtime.image}')"), "{tilt}");
     assert!(tilt.contains("api_version='^acme\\\\.example\\\\.com/v1alpha1$', image_json_path='{[?(@.image)].image}')"), "{tilt}");
 }
+
+#[test]
+fn lists_are_expanded_and_objects_keep_file_and_line() {
+    let d = TempDir::new().unwrap();
+    fs::write(
+        d.path().join("list.yaml"),
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: acme.example.com/v1\n  kind: Widget\n  metadata: {name: a}\n  spec: {image: acme/a:1}\n- apiVersion: acme.example.com/v1\n  kind: WidgetList\n  items:\n  - apiVersion: acme.example.com/v1\n    kind: Widget\n    metadata: {name: b}\n    spec: {image: acme/b:1}\n",
+    )
+    .unwrap();
+    let out = scan(
+        &[d.path().to_path_buf()],
+        &ScanOptions {
+            no_knowledge: true,
+            ..Default::default()
+        },
+    );
+    let k = &out.report.kinds[0];
+    let seen: Vec<(String, u32)> = k
+        .images
+        .iter()
+        .map(|i| (i.reference.clone(), i.line))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![("acme/a:1".to_string(), 7), ("acme/b:1".to_string(), 14)]
+    );
+    assert_eq!(
+        k.instances.iter().map(|i| i.line).collect::<Vec<_>>(),
+        vec![4, 11]
+    );
+}
