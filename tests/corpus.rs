@@ -97,6 +97,15 @@ fn score(corpus: &Path, no_knowledge: bool) -> Result {
         ..Default::default()
     };
     let out = scan(&[corpus.join("crds"), corpus.join("instances")], &opts);
+    // Every real upstream file must load: they are what users have.
+    let errors: Vec<String> = out
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == tilt_img::diag::Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    assert!(errors.is_empty(), "corpus files failed to load: {errors:?}");
     let by_kind: BTreeMap<KindKey, BTreeSet<String>> = out
         .report
         .kinds

@@ -244,8 +244,8 @@ fn touches(field: &ImageField, paths: &[FieldPath]) -> bool {
 /// path, else "every step after the first may be absent".
 fn absence(schema: Option<&SchemaFindings>, field: &ImageField) -> Vec<bool> {
     let anchor = field.anchor();
-    if let Some(flags) = schema.and_then(|s| s.declared.get(anchor)) {
-        return flags.clone();
+    if let Some(flags) = schema.and_then(|s| s.absence(anchor)) {
+        return flags;
     }
     (0..anchor.len()).map(|i| i > 0).collect()
 }

@@ -6,7 +6,7 @@ use super::names::{self, NameSignal};
 use crate::load::K8sObject;
 use crate::load::yaml::{Node, Value};
 use crate::model::{Evidence, ImageField, InferredField, KindKey, Source, SplitImage};
-use crate::path::FieldPath;
+use crate::path::{FieldPath, Step};
 use std::collections::{HashMap, HashSet};
 
 /// Schemas nest deeper than manifests (each level is `properties: name:`),
@@ -20,13 +20,49 @@ pub struct SchemaFindings {
     /// Subtrees declared with `x-kubernetes-preserve-unknown-fields` and no
     /// properties: the schema says nothing there, instances may.
     pub opaque: Vec<FieldPath>,
-    /// Every path the schema declares, with per-step "may be absent" flags.
-    pub declared: HashMap<FieldPath, Vec<bool>>,
+    /// Every object and string path the schema declares (hashed), with
+    /// per-step "may be absent" flags as bits. Hashes keep this map cheap to
+    /// build for CRDs with tens of thousands of properties.
+    declared: HashMap<u64, u128>,
+}
+
+/// FNV-1a over the steps of a path: the key of `SchemaFindings::declared`.
+fn path_hash(p: &FieldPath) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    for step in &p.0 {
+        match step {
+            Step::Key(k) => k.bytes().chain([0xff]).for_each(&mut eat),
+            Step::Each => eat(0xfe),
+            Step::AnyKey => eat(0xfd),
+        }
+    }
+    h
+}
+
+fn bits(absent: &[bool]) -> u128 {
+    absent
+        .iter()
+        .take(128)
+        .enumerate()
+        .fold(0, |acc, (i, a)| if *a { acc | (1 << i) } else { acc })
 }
 
 impl SchemaFindings {
     pub fn declares(&self, p: &FieldPath) -> bool {
-        self.declared.contains_key(p)
+        self.declared.contains_key(&path_hash(p))
+    }
+    /// Per-step "may be absent" flags of a declared path.
+    pub fn absence(&self, p: &FieldPath) -> Option<Vec<bool>> {
+        let b = self.declared.get(&path_hash(p))?;
+        Some(
+            (0..p.len())
+                .map(|i| i >= 128 || b & (1 << i) != 0)
+                .collect(),
+        )
     }
     pub fn is_opaque(&self, p: &FieldPath) -> bool {
         self.opaque.iter().any(|o| p.starts_with(o) && p != o)
@@ -129,7 +165,8 @@ pub fn walk_schema(schema: &Node, file: &str) -> SchemaFindings {
         file,
         out: SchemaFindings::default(),
     };
-    w.walk(schema, &FieldPath::root(), &[], Ctx::default(), 0);
+    let (mut path, mut absent) = (FieldPath::root(), Vec::new());
+    w.walk(schema, &mut path, &mut absent, Ctx::default(), 0);
     w.out
 }
 
@@ -184,15 +221,24 @@ impl Walker<'_> {
         }
     }
 
-    fn walk(&mut self, s: &Node, path: &FieldPath, absent: &[bool], ctx: Ctx, depth: usize) {
+    // The walk keeps one path and one flag stack, pushing a step per level:
+    // paths are cloned only for findings, never per schema node.
+    fn walk(
+        &mut self,
+        s: &Node,
+        path: &mut FieldPath,
+        absent: &mut Vec<bool>,
+        ctx: Ctx,
+        depth: usize,
+    ) {
         if depth > MAX_SCHEMA_DEPTH {
             return;
         }
         let props = s.get("properties").and_then(Node::as_map);
         // Only objects (split images are anchored there) and string leaves
-        // (see `declare`) are ever looked up: keep the map small.
+        // (see `declare`) are ever looked up.
         if props.is_some() {
-            self.out.declared.insert(path.clone(), absent.to_vec());
+            self.declare(path, absent);
         }
         if preserves_unknown(s) && props.is_none_or(|p| p.is_empty()) {
             self.out.opaque.push(path.clone());
@@ -208,45 +254,45 @@ impl Walker<'_> {
             self.object(s, props, path, absent, ctx, depth);
         }
         if let Some(items) = s.get("items") {
-            let child = path.each();
-            let mut a = absent.to_vec();
-            a.push(false);
+            let key = path.last_key().unwrap_or("").to_string();
+            path.0.push(Step::Each);
+            absent.push(false);
             if is_string_schema(items) {
-                self.declare(&child, &a);
+                self.declare(path, absent);
                 // A list of whole references, e.g. `images: [..]`, only when
                 // both the key and the description say so.
-                let key = path.last_key().unwrap_or("");
                 let d = format!("{} {}", desc(s), desc(items));
                 if !ctx.volumes
-                    && names::name_signal(key) != NameSignal::None
+                    && names::name_signal(&key) != NameSignal::None
                     && names::description_claims_whole_image(&d)
                     && !names::description_denies(&d)
                 {
                     self.field(
-                        ImageField::Whole(child),
-                        a,
+                        ImageField::Whole(path.clone()),
+                        absent.clone(),
                         items.line,
                         format!("list of image references: \"{}\"", short(&d)),
                         ctx.optional,
                     );
                 }
             } else {
-                self.walk(items, &child, &a, ctx, depth + 1);
+                self.walk(items, path, absent, ctx, depth + 1);
             }
+            path.0.pop();
+            absent.pop();
         }
         if let Some(ap) = s.get("additionalProperties")
             && matches!(ap.value, Value::Map(_))
         {
-            let child = path.any_key();
-            let mut a = absent.to_vec();
-            a.push(true);
+            let key = path.last_key().unwrap_or("").to_string();
+            path.0.push(Step::AnyKey);
+            absent.push(true);
             if is_string_schema(ap) {
-                self.declare(&child, &a);
+                self.declare(path, absent);
                 if ctx.images_container && !ctx.volumes {
-                    let key = path.last_key().unwrap_or("");
                     self.field(
-                        ImageField::Whole(child),
-                        a,
+                        ImageField::Whole(path.clone()),
+                        absent.clone(),
                         ap.line,
                         format!("map of images under `{key}`"),
                         ctx.optional,
@@ -255,21 +301,23 @@ impl Walker<'_> {
             } else {
                 let mut c = ctx;
                 c.images_container = false;
-                self.walk(ap, &child, &a, c, depth + 1);
+                self.walk(ap, path, absent, c, depth + 1);
             }
+            path.0.pop();
+            absent.pop();
         }
     }
 
     fn declare(&mut self, p: &FieldPath, absent: &[bool]) {
-        self.out.declared.insert(p.clone(), absent.to_vec());
+        self.out.declared.insert(path_hash(p), bits(absent));
     }
 
     fn object(
         &mut self,
         s: &Node,
         props: &[crate::load::yaml::Entry],
-        path: &FieldPath,
-        absent: &[bool],
+        path: &mut FieldPath,
+        absent: &mut Vec<bool>,
         ctx: Ctx,
         depth: usize,
     ) {
@@ -290,12 +338,12 @@ impl Walker<'_> {
                 .map(|e| e.key_line)
                 .unwrap_or(s.line)
         };
-        let parent_key = path.last_key().unwrap_or("");
+        let parent_key = path.last_key().unwrap_or("").to_string();
 
         // An image volume source (`image: {reference, pullPolicy}`).
         if parent_key == "image" && strings.contains_key("reference") && props.len() <= 2 {
             let child = path.key("reference");
-            let mut a = absent.to_vec();
+            let mut a = absent.clone();
             a.push(!required.contains("reference"));
             self.declare(&child, &a);
             self.field(
@@ -310,7 +358,7 @@ impl Walker<'_> {
 
         let mut consumed: HashSet<&str> = HashSet::new();
         if !ctx.volumes
-            && let Some((split, reason)) = detect_split(parent_key, &strings)
+            && let Some((split, reason)) = detect_split(&parent_key, &strings)
         {
             for (_, part) in split.parts() {
                 consumed.insert(
@@ -328,7 +376,7 @@ impl Walker<'_> {
             let line = key_line(&split.repo);
             self.field(
                 ImageField::Split(split),
-                absent.to_vec(),
+                absent.clone(),
                 line,
                 reason,
                 ctx.optional,
@@ -340,40 +388,40 @@ impl Walker<'_> {
             if path.is_empty() && matches!(k, "status" | "metadata" | "apiVersion" | "kind") {
                 continue;
             }
-            let child = path.key(k);
-            let mut a = absent.to_vec();
-            a.push(!required.contains(k));
             let sub = &e.value;
+            path.0.push(Step::Key(e.key.clone()));
+            absent.push(!required.contains(k));
             if is_string_schema(sub) {
-                self.declare(&child, &a);
-                if consumed.contains(k) || names::is_excluded_context(k) {
-                    continue;
-                }
-                if let Some(reason) = judge_string(k, desc(sub), ctx) {
+                self.declare(path, absent);
+                if !consumed.contains(k)
+                    && !names::is_excluded_context(k)
+                    && let Some(reason) = judge_string(k, desc(sub), ctx)
+                {
                     self.field(
-                        ImageField::Whole(child),
-                        a,
+                        ImageField::Whole(path.clone()),
+                        absent.clone(),
                         e.key_line,
                         reason,
                         ctx.optional,
                     );
                 }
-                continue;
+            } else if names::is_excluded_context(k) {
+                self.declare(path, absent);
+            } else {
+                let c = Ctx {
+                    // Only a map of images counts (`images: {vtgate: …}`), not a list of
+                    // objects that carry images among other fields.
+                    images_container: sub.str_at("type") == Some("object")
+                        && (names::is_images_container(k) || ctx.images_container),
+                    optional: ctx.optional || names::is_optional_container_list(k),
+                    volumes: ctx.volumes
+                        || k.eq_ignore_ascii_case("volumes")
+                        || k.eq_ignore_ascii_case("volume"),
+                };
+                self.walk(sub, path, absent, c, depth + 1);
             }
-            if names::is_excluded_context(k) {
-                self.declare(&child, &a);
-                continue;
-            }
-            let lower = k.to_ascii_lowercase();
-            let c = Ctx {
-                // Only a map of images counts (`images: {vtgate: …}`), not a list of
-                // objects that carry images among other fields.
-                images_container: sub.str_at("type") == Some("object")
-                    && (names::is_images_container(k) || ctx.images_container),
-                optional: ctx.optional || names::is_optional_container_list(k),
-                volumes: ctx.volumes || lower == "volumes" || lower == "volume",
-            };
-            self.walk(sub, &child, &a, c, depth + 1);
+            path.0.pop();
+            absent.pop();
         }
     }
 }

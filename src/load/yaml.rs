@@ -399,7 +399,44 @@ fn scan_error(e: &ScanError) -> YamlError {
 }
 
 /// Parses a whole stream. Documents that ended before an error are kept.
+///
+/// YAML 1.2 wants the closing bracket of a multi-line flow collection
+/// indented past its block parent; the YAML library Kubernetes uses does not,
+/// and real manifests close `args: [` with a `]` under the key. When the strict
+/// parse fails on indentation, such closing lines get one more space (line
+/// numbers stay as they are) and the stream is parsed again.
 pub fn parse_stream(text: &str) -> Parsed {
+    let first = parse_strict(text);
+    match &first.error {
+        Some(e) if e.message.contains("indentation") && text.lines().any(is_flow_closer) => {
+            let relaxed: String = text
+                .split_inclusive('\n')
+                .map(|l| {
+                    if is_flow_closer(l) {
+                        format!(" {l}")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            let second = parse_strict(&relaxed);
+            if second.error.is_none() {
+                second
+            } else {
+                first
+            }
+        }
+        _ => first,
+    }
+}
+
+/// A line holding only the end of a flow collection (`]`, `},`).
+fn is_flow_closer(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && t.chars().all(|c| matches!(c, ']' | '}' | ','))
+}
+
+fn parse_strict(text: &str) -> Parsed {
     let mut parser = Parser::new_from_str(text);
     let mut documents = Vec::new();
     let mut current: Option<Builder> = None;
@@ -517,6 +554,13 @@ mod tests {
             .collect::<String>();
         let p = parse_stream(&s);
         assert!(p.error.unwrap().message.contains("nesting"));
+    }
+
+    #[test]
+    fn flow_collections_may_close_under_their_key() {
+        let n = one("spec:\n  args: [\n    \"echo\",\n    \"x\"\n  ]\n  image: bash\n");
+        assert_eq!(n.get("spec").unwrap().str_at("image"), Some("bash"));
+        assert_eq!(n.get("spec").unwrap().get("image").unwrap().line, 6);
     }
 
     #[test]
