@@ -129,13 +129,7 @@ fn run_scan(args: &ScanArgs) -> ExitCode {
             render::tiltfile::render(&outcome.report)
         }
     };
-    let mut out = std::io::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
-        // A closed pipe (`| head`) is not an error worth a message.
+    if !emit(&text) {
         return ExitCode::SUCCESS;
     }
     if outcome.input_failed {
@@ -181,12 +175,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         }
         CheckFormat::Text => crate::check::report::text(&result),
     };
-    let mut out = std::io::stdout().lock();
-    if out
-        .write_all(text.as_bytes())
-        .and_then(|_| out.flush())
-        .is_err()
-    {
+    if !emit(&text) {
         return ExitCode::SUCCESS;
     }
     let skipped = crate::check::report::skipped_images(&result);
@@ -198,4 +187,13 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Writes the report; false when stdout is closed (`| head`), which is not an
+/// error worth a message.
+fn emit(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|_| out.flush())
+        .is_ok()
 }

@@ -31,6 +31,20 @@ pub struct Assembly {
     pub consumed: Vec<String>,
 }
 
+impl Assembly {
+    /// Builds some resource consumes (what Tilt keeps), in target order.
+    pub fn attached_images(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .resources
+            .iter()
+            .flat_map(|r| r.images.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
 /// kustomize's kind order, which Tilt applies to a resource's objects.
 const ORDER_FIRST: &[&str] = &[
     "Namespace",

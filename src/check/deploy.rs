@@ -233,13 +233,7 @@ fn injected_in(
 
 /// The deploy view of a loaded Tiltfile, in the oracle's `deploy.json` shape.
 pub fn deploy_json(st: &TiltState, asm: &Assembly) -> Value {
-    let mut attached: Vec<usize> = asm
-        .resources
-        .iter()
-        .flat_map(|r| r.images.clone())
-        .collect();
-    attached.sort();
-    attached.dedup();
+    let attached = asm.attached_images();
     let familiar = |r: &str| {
         parse_ref(r)
             .map(|n| n.familiar_string())

@@ -43,13 +43,7 @@ pub fn oracle(r: &CheckResult) -> Value {
     let mut images = Vec::new();
     let mut resources = Vec::new();
     if let Some(asm) = &r.assembly {
-        let mut attached: Vec<usize> = asm
-            .resources
-            .iter()
-            .flat_map(|res| res.images.clone())
-            .collect();
-        attached.sort();
-        attached.dedup();
+        let attached = asm.attached_images();
         images = attached
             .iter()
             .map(|&i| image_json(&st.images[i]))
@@ -280,13 +274,7 @@ pub fn text(r: &CheckResult) -> String {
         }
     }
     if let Some(asm) = &r.assembly {
-        let mut attached: Vec<usize> = asm
-            .resources
-            .iter()
-            .flat_map(|res| res.images.clone())
-            .collect();
-        attached.sort();
-        attached.dedup();
+        let attached = asm.attached_images();
         if !attached.is_empty() {
             let _ = writeln!(out, "\nbuilds and what the cluster pulls:");
         }
