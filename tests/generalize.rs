@@ -152,3 +152,28 @@ fn lists_are_expanded_and_objects_keep_file_and_line() {
         vec![4, 11]
     );
 }
+
+#[test]
+fn a_documented_split_overrides_the_name_heuristic() {
+    // Temporal's operator runs `image:version`; the schema alone reads
+    // `image` as a whole reference, the knowledge base knows better.
+    let yaml = crd(
+        "temporal.io",
+        "TemporalCluster",
+        "image: {type: string, description: Image defines the temporal server docker image the cluster should use for each services.}\nversion: {type: string, description: Version defines the temporal version the cluster to be deployed.}\n",
+    );
+    assert_eq!(
+        fields_of(&yaml),
+        vec!["spec.image"],
+        "without knowledge the schema guess stands"
+    );
+    let d = TempDir::new().unwrap();
+    fs::write(d.path().join("crd.yaml"), &yaml).unwrap();
+    let out = scan(&[d.path().to_path_buf()], &ScanOptions::default());
+    let f: Vec<String> = out.report.kinds[0]
+        .fields
+        .iter()
+        .map(|f| f.field.to_string())
+        .collect();
+    assert_eq!(f, vec!["spec.{image, version}"]);
+}

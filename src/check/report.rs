@@ -127,7 +127,7 @@ pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
         return vec![];
     };
     let st = &r.state;
-    let file: std::sync::Arc<str> = std::sync::Arc::from("Tiltfile");
+    let file: std::sync::Arc<str> = std::sync::Arc::from("(k8s_yaml)");
     let objects: Vec<crate::load::K8sObject> = st
         .entities
         .iter()

@@ -298,6 +298,25 @@ fn custom_report(
             }
         }
         fields.remove_matching(&k.not_images);
+        // A documented split wins over a name heuristic that read one of
+        // its parts (`image` in `image` + `version`) as a whole reference.
+        let parts: Vec<FieldPath> = k
+            .fields
+            .iter()
+            .filter_map(|f| match f {
+                ImageField::Split(sp) => Some(
+                    sp.parts()
+                        .iter()
+                        .map(|(_, n)| sp.part(n))
+                        .collect::<Vec<_>>(),
+                ),
+                ImageField::Whole(_) => None,
+            })
+            .flatten()
+            .collect();
+        fields
+            .0
+            .retain(|field, _| !matches!(field, ImageField::Whole(p) if parts.contains(p)));
     }
     // The instance walk visits every node of every object: run it on all cores.
     let per_object: Vec<Vec<instance::InstanceFinding>> =
