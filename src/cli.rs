@@ -27,6 +27,23 @@ pub enum Command {
     Scan(ScanArgs),
     /// Load a Tiltfile offline as Tilt would; report errors, unused images and fixes.
     Check(CheckArgs),
+    /// Write the k8s_kind lines into the Tiltfile, between `# BEGIN tilt-img` and `# END tilt-img`.
+    Fix(FixArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FixArgs {
+    /// Manifests and CRDs to scan (default: the Tiltfile's directory).
+    pub paths: Vec<PathBuf>,
+    /// The Tiltfile to update (created when missing).
+    #[arg(long, default_value = "Tiltfile")]
+    pub tiltfile: PathBuf,
+    /// Show the change as a diff; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also scan files that .gitignore or hidden-file rules would skip.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -103,6 +120,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Scan(args) => run_scan(&args),
         Command::Check(args) => run_check(&args),
+        Command::Fix(args) => run_fix(&args),
     }
 }
 
@@ -196,4 +214,75 @@ fn emit(text: &str) -> bool {
     out.write_all(text.as_bytes())
         .and_then(|_| out.flush())
         .is_ok()
+}
+
+fn run_fix(args: &FixArgs) -> ExitCode {
+    let tiltfile = &args.tiltfile;
+    // Relative paths keep the generated block the same on every checkout.
+    let dir = match tiltfile.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let paths = if args.paths.is_empty() {
+        vec![dir]
+    } else {
+        args.paths.clone()
+    };
+    let opts = ScanOptions {
+        load: LoadOptions {
+            no_ignore: args.no_ignore,
+            ..Default::default()
+        },
+        validate: true,
+        ..Default::default()
+    };
+    let outcome = scan::scan(&paths, &opts);
+    for d in outcome
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != crate::diag::Severity::Info)
+    {
+        eprintln!("{d}");
+    }
+    let old = match std::fs::read_to_string(tiltfile) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            eprintln!("error: {}: cannot read: {e}", tiltfile.display());
+            return ExitCode::from(1);
+        }
+    };
+    let new = match crate::fix::splice(&old, &crate::fix::block(&outcome.report)) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("error: {}: {e}", tiltfile.display());
+            return ExitCode::from(1);
+        }
+    };
+    if new == old {
+        println!("{}: up to date", tiltfile.display());
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = crate::fix::validate(tiltfile, &new) {
+        eprintln!(
+            "error: {}: not written, the result would not load in Tilt:\n{e}",
+            tiltfile.display()
+        );
+        return ExitCode::from(1);
+    }
+    if args.dry_run {
+        print!("{}", crate::fix::diff(tiltfile, &old, &new));
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = std::fs::write(tiltfile, &new) {
+        eprintln!("error: {}: cannot write: {e}", tiltfile.display());
+        return ExitCode::from(1);
+    }
+    println!("{}: updated the tilt-img block", tiltfile.display());
+    if outcome.input_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
