@@ -125,6 +125,20 @@ pub fn main() -> ExitCode {
 }
 
 fn run_scan(args: &ScanArgs) -> ExitCode {
+    let (text, failed) = scan_output(args);
+    if !emit(&text) {
+        return ExitCode::SUCCESS;
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// What `scan` prints, and whether some input failed. Also serves
+/// `local('tilt-img scan …')` inside `check`, without a process.
+pub fn scan_output(args: &ScanArgs) -> (String, bool) {
     let opts = ScanOptions {
         load: LoadOptions {
             no_ignore: args.no_ignore,
@@ -147,14 +161,7 @@ fn run_scan(args: &ScanArgs) -> ExitCode {
             render::tiltfile::render(&outcome.report)
         }
     };
-    if !emit(&text) {
-        return ExitCode::SUCCESS;
-    }
-    if outcome.input_failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    (text, outcome.input_failed)
 }
 
 fn run_check(args: &CheckArgs) -> ExitCode {

@@ -287,6 +287,15 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
             cmd.join(" ")
         };
         let c = ctx(eval);
+        if let Some(out) = serve_tilt_img(c, &shown).map_err(|e| fail(F, e))? {
+            let mut st = c.state.borrow_mut();
+            st.output.push(format!("local: {shown}"));
+            for l in out.lines() {
+                st.output.push(format!(" → {l}"));
+            }
+            drop(st);
+            return Ok(alloc_blob(eval.heap(), out));
+        }
         if !c.sandbox.allow_exec {
             sandboxed(eval, &format!("local({shown:?})"));
             return Ok(alloc_blob(eval.heap(), String::new()));
@@ -651,4 +660,45 @@ pub fn kw_names(kwargs: &DictRef<'_>) -> Vec<String> {
 
 pub fn is_blob(v: Value<'_>) -> bool {
     v.downcast_ref::<Blob>().is_some()
+}
+
+/// `local('tilt-img …')` is answered in-process: `check` is tilt-img, so the
+/// Tilt extension works offline and in the sandbox. A shell fallback after
+/// `||` (the extension's guard for a missing binary) is not needed here.
+/// Returns None for any other command.
+fn serve_tilt_img(c: &super::context::Ctx, cmd: &str) -> Result<Option<String>, String> {
+    let main = cmd.split("||").next().unwrap_or("").trim();
+    let words: Vec<&str> = main
+        .split_whitespace()
+        .filter(|w| !w.starts_with("2>"))
+        .collect();
+    if words.first() != Some(&"tilt-img") {
+        return Ok(None);
+    }
+    use clap::Parser;
+    let cli = match crate::cli::Cli::try_parse_from(&words) {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => {
+            return Ok(Some(format!("tilt-img {}\n", env!("CARGO_PKG_VERSION"))));
+        }
+        Err(e) => {
+            return Err(format!(
+                "command {cmd:?} failed: {}",
+                e.to_string().lines().next().unwrap_or("")
+            ));
+        }
+    };
+    match cli.command {
+        crate::cli::Command::Scan(mut args) => {
+            for p in &mut args.paths {
+                let abs = c.abs(&p.to_string_lossy());
+                c.allowed("local", &abs).map_err(|e| e.to_string())?;
+                *p = abs;
+            }
+            Ok(Some(crate::cli::scan_output(&args).0))
+        }
+        _ => Err(format!(
+            "command {cmd:?}: inside `tilt-img check` only `tilt-img scan` and `tilt-img --version` run in-process; pass --allow-exec to run other commands"
+        )),
+    }
 }

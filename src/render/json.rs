@@ -35,6 +35,7 @@ fn kind(r: &KindReport) -> Value {
         "instances": r.instances,
         "warnings": r.warnings,
         "tilt": r.tilt,
+        "tilt_calls": super::tiltfile::kind_calls(r),
     });
     if !r.fields_by_version.is_empty() {
         let by: serde_json::Map<String, Value> = r

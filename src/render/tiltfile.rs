@@ -64,57 +64,130 @@ pub fn object_json_path(f: &InferredField, s: &SplitImage) -> String {
     }
 }
 
-fn selector(r: &KindReport, version: Option<&str>) -> String {
+/// One `k8s_kind` call as data: what the Tiltfile line says, for the JSON
+/// output and the Tilt extension (which cannot evaluate a line of text).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TiltCall {
+    pub kind: String,
+    pub api_version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_json_path: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_object: Option<ImageObject>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImageObject {
+    pub json_path: String,
+    pub repo_field: String,
+    pub tag_field: String,
+}
+
+fn selector(r: &KindReport, version: Option<&str>) -> (String, String) {
     let group = regex_escape(&r.key.group);
     let api = match version {
         Some(v) => format!("^{group}/{}$", regex_escape(v)),
         None => format!("^{group}/"),
     };
-    format!(
-        "{}, api_version={}",
-        starlark_str(&format!("^{}$", r.key.kind)),
-        starlark_str(&api)
-    )
+    (format!("^{}$", r.key.kind), api)
 }
 
-fn calls(r: &KindReport, fields: &[&InferredField], version: Option<&str>, out: &mut Vec<String>) {
-    let sel = selector(r, version);
+fn structured(r: &KindReport, fields: &[&InferredField], version: Option<&str>) -> Vec<TiltCall> {
+    let (kind, api_version) = selector(r, version);
+    let mut out = Vec::new();
     let paths: Vec<String> = fields
         .iter()
         .filter(|f| matches!(f.field, ImageField::Whole(_)))
-        .map(|f| starlark_str(&json_path(f)))
+        .map(|f| json_path(f))
         .collect();
-    match paths.len() {
-        0 => {}
-        1 => out.push(format!("k8s_kind({sel}, image_json_path={})", paths[0])),
-        _ => out.push(format!(
-            "k8s_kind({sel}, image_json_path=[{}])",
-            paths.join(", ")
-        )),
+    if !paths.is_empty() {
+        out.push(TiltCall {
+            kind: kind.clone(),
+            api_version: api_version.clone(),
+            image_json_path: Some(paths),
+            image_object: None,
+        });
     }
     for f in fields {
-        if let ImageField::Split(s) = &f.field {
-            if s.expressible_in_tilt() {
-                let tag = s.tag.as_deref().unwrap_or("tag");
-                out.push(format!(
-                    "k8s_kind({sel}, image_object={{'json_path': {}, 'repo_field': {}, 'tag_field': {}}})",
-                    starlark_str(&object_json_path(f, s)),
-                    starlark_str(&s.repo),
-                    starlark_str(tag)
-                ));
-            } else {
-                out.push(format!(
-                    "# not expressible: {} ({}); image_object has only repo_field and tag_field",
-                    s.object,
-                    s.parts()
-                        .iter()
-                        .map(|(role, n)| format!("{role}={n}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
+        if let ImageField::Split(s) = &f.field
+            && s.expressible_in_tilt()
+        {
+            out.push(TiltCall {
+                kind: kind.clone(),
+                api_version: api_version.clone(),
+                image_json_path: None,
+                image_object: Some(ImageObject {
+                    json_path: object_json_path(f, s),
+                    repo_field: s.repo.clone(),
+                    tag_field: s.tag.clone().unwrap_or_else(|| "tag".into()),
+                }),
+            });
         }
     }
+    out
+}
+
+fn render_call(c: &TiltCall) -> String {
+    let sel = format!(
+        "{}, api_version={}",
+        starlark_str(&c.kind),
+        starlark_str(&c.api_version)
+    );
+    match (&c.image_json_path, &c.image_object) {
+        (Some(p), _) if p.len() == 1 => {
+            format!("k8s_kind({sel}, image_json_path={})", starlark_str(&p[0]))
+        }
+        (Some(p), _) => format!(
+            "k8s_kind({sel}, image_json_path=[{}])",
+            p.iter()
+                .map(|x| starlark_str(x))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (None, Some(o)) => format!(
+            "k8s_kind({sel}, image_object={{'json_path': {}, 'repo_field': {}, 'tag_field': {}}})",
+            starlark_str(&o.json_path),
+            starlark_str(&o.repo_field),
+            starlark_str(&o.tag_field)
+        ),
+        (None, None) => format!("k8s_kind({sel})"),
+    }
+}
+
+fn calls(r: &KindReport, fields: &[&InferredField], version: Option<&str>, out: &mut Vec<String>) {
+    out.extend(structured(r, fields, version).iter().map(render_call));
+    for f in fields {
+        if let ImageField::Split(s) = &f.field
+            && !s.expressible_in_tilt()
+        {
+            out.push(format!(
+                "# not expressible: {} ({}); image_object has only repo_field and tag_field",
+                s.object,
+                s.parts()
+                    .iter()
+                    .map(|(role, n)| format!("{role}={n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+}
+
+/// Every `k8s_kind` call a kind needs, as data (see [`kind_snippet`]).
+pub fn kind_calls(r: &KindReport) -> Vec<TiltCall> {
+    if r.builtin {
+        return vec![];
+    }
+    let fields = snippet_fields(r);
+    if r.fields_by_version.is_empty() {
+        return structured(r, &fields, None);
+    }
+    let mut out = structured(r, &fields, r.versions.first().map(String::as_str));
+    for (v, vf) in &r.fields_by_version {
+        let vf: Vec<&InferredField> = vf.iter().collect();
+        out.extend(structured(r, &vf, Some(v)));
+    }
+    out
 }
 
 fn evidence_comment(fields: &[&InferredField]) -> Vec<String> {

@@ -1,0 +1,83 @@
+//! The Tilt extension under tilt_extensions/tilt_img, loaded by
+//! `tilt-img check` (which answers `local('tilt-img …')` in-process): on
+//! every example it must leave no build undeployed and no Tilt warning.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst)
+        } else {
+            fs::copy(&src, &dst).map(|_| ()).unwrap()
+        }
+    }
+}
+
+/// The example's own Tiltfile with its k8s_yaml(...) replaced by the extension.
+fn with_extension(tiltfile: &str) -> String {
+    let repo = root().join("tilt_extensions");
+    let mut out = format!(
+        "v1alpha1.extension_repo(name='tilt-img', url='file://{}', load_host='tilt-img')\nload('ext://tilt-img/tilt_img', 'tilt_img_yaml')\n",
+        repo.display()
+    );
+    for line in tiltfile.lines() {
+        match line.strip_prefix("k8s_yaml(") {
+            Some(rest) => out.push_str(&format!("tilt_img_yaml({rest}\n")),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_example_loads_with_every_build_deployed() {
+    let mut names: Vec<_> = fs::read_dir(root().join("examples"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    names.sort();
+    for name in names {
+        let d = tempfile::TempDir::new().unwrap();
+        copy_dir(&root().join("examples").join(&name), d.path());
+        let tf = d.path().join("Tiltfile");
+        fs::write(&tf, with_extension(&fs::read_to_string(&tf).unwrap())).unwrap();
+        Command::cargo_bin("tilt-img")
+            .unwrap()
+            .args(["check", "--warnings-as-errors"])
+            .arg(&tf)
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("every build is deployed"));
+    }
+}
+
+#[test]
+fn the_extension_test_script_passes() {
+    let bin = assert_cmd::cargo::cargo_bin("tilt-img");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("bash")
+        .arg(root().join("tilt_extensions/tilt_img/test/test.sh"))
+        .env("PATH", path)
+        .env_remove("TILT_IMG_USE_TILT")
+        .status()
+        .map(|s| assert!(s.success(), "test.sh failed"))
+        .unwrap();
+}
