@@ -1,0 +1,138 @@
+//! The pre-commit hooks end to end, with the real `pre-commit` from PyPI in
+//! a throwaway virtualenv: a Tiltfile whose custom-resource image Tilt would
+//! skip fails `tilt-img-check`; `tilt-img-fix` repairs it; the check passes.
+//! `language: rust` means pre-commit builds tilt-img from this repository's
+//! committed HEAD. Skips (with a message) without python3 or network.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+fn ok(cmd: &mut Command) -> Output {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst)
+        } else {
+            std::fs::copy(&src, &dst).map(|_| ()).unwrap()
+        }
+    }
+}
+
+#[test]
+fn hooks_fail_on_a_broken_tiltfile_and_pass_after_fix() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    if run(Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(&root))
+    .status
+    .code()
+        != Some(0)
+    {
+        eprintln!(
+            "SKIP: the project is not a git checkout; pre-commit needs a commit to build the hook from"
+        );
+        return;
+    }
+    let tmp = tempfile::TempDir::new().unwrap();
+    let venv = tmp.path().join("venv");
+    if !run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .status
+        .success()
+    {
+        eprintln!("SKIP: python3 -m venv is not available");
+        return;
+    }
+    let pip = run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "pre-commit"]));
+    if !pip.status.success() {
+        eprintln!(
+            "SKIP: cannot install pre-commit from PyPI: {}",
+            String::from_utf8_lossy(&pip.stderr)
+        );
+        return;
+    }
+    let pre_commit = venv.join("bin/pre-commit");
+    let head = String::from_utf8(
+        ok(Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(&root))
+        .stdout,
+    )
+    .unwrap();
+
+    // A user's project: the Strimzi example, whose Tiltfile lacks k8s_kind.
+    let repo = tmp.path().join("project");
+    copy_dir(&root.join("examples/kafka-connect"), &repo);
+    std::fs::write(
+        repo.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: tilt-img-fix\n      - id: tilt-img-check\n",
+            root.display(),
+            head.trim()
+        ),
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        let mut c = Command::new("git");
+        c.args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(&repo);
+        c
+    };
+    ok(&mut git(&["init", "-q"]));
+    ok(&mut git(&["add", "-A"]));
+    let hook = |id: &str| {
+        let mut c = Command::new(&pre_commit);
+        c.args(["run", id, "--all-files"])
+            .current_dir(&repo)
+            .env("PRE_COMMIT_HOME", tmp.path().join("cache"))
+            .env_remove("CARGO_TARGET_DIR");
+        run(&mut c)
+    };
+
+    let broken = hook("tilt-img-check");
+    let text = String::from_utf8_lossy(&broken.stdout);
+    assert!(
+        !broken.status.success(),
+        "the check must fail on the broken Tiltfile:\n{text}"
+    );
+    assert!(text.contains("orders-connect"), "{text}");
+
+    let fixed = hook("tilt-img-fix");
+    let text = String::from_utf8_lossy(&fixed.stdout);
+    assert!(
+        !fixed.status.success(),
+        "pre-commit reports a hook that modified files as failed:\n{text}"
+    );
+    let tiltfile = std::fs::read_to_string(repo.join("Tiltfile")).unwrap();
+    assert!(
+        tiltfile.contains("# BEGIN tilt-img") && tiltfile.contains("k8s_kind('^KafkaConnect$'"),
+        "{tiltfile}"
+    );
+
+    ok(&mut git(&["add", "-A"]));
+    let passing = hook("tilt-img-check");
+    assert!(
+        passing.status.success(),
+        "the check must pass after fix:\n{}{}",
+        String::from_utf8_lossy(&passing.stdout),
+        String::from_utf8_lossy(&passing.stderr)
+    );
+    assert!(hook("tilt-img-fix").status.success(), "fix is idempotent");
+}
