@@ -81,3 +81,54 @@ fn the_extension_test_script_passes() {
         .map(|s| assert!(s.success(), "test.sh failed"))
         .unwrap();
 }
+
+#[test]
+fn http_registry_build_deploys_exactly_what_its_script_pushes() {
+    let d = tempfile::TempDir::new().unwrap();
+    copy_dir(&root().join("examples/kafka-connect"), d.path());
+    let repo = root().join("tilt_extensions");
+    let tf = d.path().join("Tiltfile");
+    fs::write(
+        &tf,
+        format!(
+            "v1alpha1.extension_repo(name='tilt-img', url='file://{}', load_host='tilt-img')\nload('ext://tilt-img/tilt_img', 'tilt_img_yaml', 'tilt_img_http_registry_build')\ndefault_registry('localhost:5000', host_from_cluster='registry:5000')\ntilt_img_yaml(['k8s/crds.yaml', 'k8s/connect.yaml', 'k8s/api.yaml'])\ntilt_img_http_registry_build('orders-connect', 'connect')\ndocker_build('orders-api', 'api')\n",
+            repo.display()
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args(["check", "--format", "json"])
+        .arg(&tf)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let img = v["deploy"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["ref"] == "orders-connect")
+        .unwrap()
+        .clone();
+    assert_eq!(img["pushed_by"], "script");
+    assert_eq!(
+        img["expected_ref"],
+        "localhost:5000/orders-connect:tilt-build-<unix-time>"
+    );
+    assert_eq!(
+        img["deploy_ref"], "registry:5000/orders-connect:tilt-build-<unix-time>",
+        "same tag the script pushed, under the cluster's name for the registry"
+    );
+    let injected = v["deploy"]["injected"].as_array().unwrap();
+    assert!(
+        injected
+            .iter()
+            .any(|i| i["object"] == "KafkaConnect/orders-connect" && i["path"] == "spec.image"),
+        "{injected:?}"
+    );
+}
