@@ -132,3 +132,35 @@ fn http_registry_build_deploys_exactly_what_its_script_pushes() {
         "{injected:?}"
     );
 }
+
+/// The README's extension example, taken from the README itself, on the
+/// Strimzi example with the extension copied beside it.
+#[test]
+fn the_readme_example_works() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("## From a Tiltfile")
+        .nth(1)
+        .expect("README has the extension section");
+    let code = section
+        .split("```python\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a python block");
+    let d = tempfile::TempDir::new().unwrap();
+    copy_dir(&root().join("examples/kafka-connect"), d.path());
+    copy_dir(
+        &root().join("tilt_extensions"),
+        &d.path().join("tilt_extensions"),
+    );
+    fs::write(d.path().join("Tiltfile"), code).unwrap();
+    Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args(["check", "--warnings-as-errors"])
+        .arg(d.path().join("Tiltfile"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "orders-connect: KafkaConnect/orders-connect",
+        ));
+}
