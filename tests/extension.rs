@@ -2,25 +2,16 @@
 //! `tilt-img check` (which answers `local('tilt-img …')` in-process): on
 //! every example it must leave no build undeployed and no Tilt warning.
 
+mod common;
+use common::copy_dir;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap().flatten() {
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if src.is_dir() {
-            copy_dir(&src, &dst)
-        } else {
-            fs::copy(&src, &dst).map(|_| ()).unwrap()
-        }
-    }
 }
 
 /// The example's own Tiltfile with its k8s_yaml(...) replaced by the extension.

@@ -1,22 +1,13 @@
 //! `tilt-img fix` end to end: writes the block, is idempotent, keeps the
 //! rest of the Tiltfile, refuses results that would not load.
 
+mod common;
+use common::copy_dir;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap().flatten() {
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if src.is_dir() {
-            copy_dir(&src, &dst)
-        } else {
-            fs::copy(&src, &dst).map(|_| ()).unwrap()
-        }
-    }
-}
 
 fn example(name: &str) -> tempfile::TempDir {
     let d = tempfile::TempDir::new().unwrap();

@@ -3,6 +3,9 @@
 //! `expected.json`. Cases run in a copy of their directory, without the
 //! expected files, as the oracle README prescribes.
 
+mod common;
+use common::copy_dir_except;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tilt_img::check::{CheckOptions, check, context::Sandbox, deploy, report};
@@ -26,26 +29,10 @@ fn cases() -> Option<Vec<PathBuf>> {
     Some(v)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let name = e.file_name();
-        if name == "expected.json" || name == "raw.stderr" || name == "deploy.json" {
-            continue;
-        }
-        let (src, dst) = (e.path(), to.join(&name));
-        if src.is_dir() {
-            copy_dir(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
-
 fn run_check(case: &Path) -> (tempfile::TempDir, tilt_img::check::CheckResult) {
     let tmp = tempfile::TempDir::new().unwrap();
     let dir = tmp.path().join(case.file_name().unwrap());
-    copy_dir(case, &dir);
+    copy_dir_except(case, &dir, &["expected.json", "raw.stderr", "deploy.json"]);
     let tiltfile = dir.join("Tiltfile");
     let uses_local = std::fs::read_to_string(&tiltfile)
         .unwrap_or_default()

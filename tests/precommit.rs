@@ -4,7 +4,10 @@
 //! `language: rust` means pre-commit builds tilt-img from this repository's
 //! committed HEAD. Skips (with a message) without python3 or network.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::copy_dir;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn run(cmd: &mut Command) -> Output {
@@ -21,18 +24,6 @@ fn ok(cmd: &mut Command) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if src.is_dir() {
-            copy_dir(&src, &dst)
-        } else {
-            std::fs::copy(&src, &dst).map(|_| ()).unwrap()
-        }
-    }
 }
 
 #[test]
