@@ -178,3 +178,52 @@ fn user_config_adds_ignores_and_replaces() {
         .code(1)
         .stdout(predicate::str::contains(".tilt-img.toml:4: invalid config"));
 }
+
+/// The README's `.tilt-img.toml` example, as written, is a valid config and
+/// does what its comments say.
+#[test]
+fn readme_config_example_works() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("### `.tilt-img.toml`")
+        .nth(1)
+        .expect("README has the config section");
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a toml block");
+    let d = tempfile::TempDir::new().unwrap();
+    std::fs::write(d.path().join(".tilt-img.toml"), toml).unwrap();
+    std::fs::write(
+        d.path().join("objs.yaml"),
+        "apiVersion: widgets.acme.example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  runtime: {image: acme/runtime:1}\n  exporter: {repository: acme/exporter, tag: '2'}\n  template: {image: not-an-image-field}\n---\napiVersion: acme.example.com/v1\nkind: Legacy\nmetadata: {name: l}\nspec: {image: acme/legacy:1}\n---\napiVersion: acme.example.com/v1\nkind: Exact\nmetadata: {name: e}\nspec: {image: acme/exact:1, sidecarImage: acme/side:1}\n",
+    )
+    .unwrap();
+    let out = tilt_img()
+        .args(["scan", "--format", "tiltfile"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("runtime.image"), "{text}");
+    assert!(
+        text.contains("'repo_field': 'repository', 'tag_field': 'tag'"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("template"),
+        "not_images drops the look-alike: {text}"
+    );
+    assert!(!text.contains("Legacy"), "ignored kind: {text}");
+    assert!(
+        text.contains("k8s_kind('^Exact$'") && !text.contains("sidecarImage"),
+        "replace keeps only listed fields: {text}"
+    );
+}
