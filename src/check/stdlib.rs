@@ -3,16 +3,15 @@
 //! `fail`, and every other Tilt builtin as a recorded no-op so that real
 //! Tiltfiles load.
 
-use super::args::Via;
-use super::builtins::{Args, call_line, items, kw, string_arg, type_name, unpack};
+use super::builtins::{Args, call_line, items, string_arg, type_name, unpack};
 use super::context::{ctx, fail};
-use super::values::{self, Blob, alloc_blob, parse_yaml_stream, text_of};
+use super::values::{self, alloc_blob, parse_yaml_stream, text_of};
 use starlark::environment::GlobalsBuilder;
 use starlark::eval::Evaluator;
 use starlark::starlark_module;
+use starlark::values::Value;
 use starlark::values::dict::DictRef;
 use starlark::values::none::NoneType;
-use starlark::values::{Value, ValueLike};
 
 fn record_noop(eval: &Evaluator<'_, '_, '_>, name: &str) {
     let line = call_line(eval);
@@ -648,18 +647,6 @@ pub fn v1alpha1_builtins(builder: &mut GlobalsBuilder) {
             .push((key, std::path::PathBuf::from(path)));
         Ok(NoneType)
     }
-}
-
-/// Keeps a value of an unused import alive for the macro-free parts.
-#[allow(dead_code)]
-fn _unused(_: Via, _: &Blob) {}
-
-pub fn kw_names(kwargs: &DictRef<'_>) -> Vec<String> {
-    kw(kwargs).into_iter().map(|(k, _)| k).collect()
-}
-
-pub fn is_blob(v: Value<'_>) -> bool {
-    v.downcast_ref::<Blob>().is_some()
 }
 
 /// `local('tilt-img …')` is answered in-process: `check` is tilt-img, so the
