@@ -29,6 +29,42 @@ pub enum Command {
     Check(CheckArgs),
     /// Write the k8s_kind lines into the Tiltfile, between `# BEGIN tilt-img` and `# END tilt-img`.
     Fix(FixArgs),
+    /// Lint local-registry configs (k3d, k3s, containerd, kind, ctlptl, KEP-1755, Docker, Tiltfile).
+    Doctor(DoctorArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum DoctorFormat {
+    Text,
+    Json,
+    /// Only with --list-rules: the rules reference (docs/doctor-rules.md).
+    Markdown,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DoctorArgs {
+    /// Files or directories to read (default: .).
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = DoctorFormat::Text)]
+    pub format: DoctorFormat,
+    /// Ask each registry the files name what it speaks (GET /v2/ over HTTPS, then HTTP).
+    #[arg(long)]
+    pub probe: bool,
+    /// Also probe this host[:port] (implies --probe; repeatable).
+    #[arg(long = "probe-host", value_name = "HOST")]
+    pub probe_hosts: Vec<String>,
+    /// Skip a rule by id (repeatable).
+    #[arg(long = "ignore", value_name = "ID")]
+    pub ignore: Vec<String>,
+    /// Explain a rule: what it finds, why it breaks, bad and good examples, the fix.
+    #[arg(long, value_name = "ID")]
+    pub explain: Option<String>,
+    /// List the rules.
+    #[arg(long)]
+    pub list_rules: bool,
+    /// Also read files that .gitignore or hidden-file rules would skip.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -121,6 +157,7 @@ pub fn main() -> ExitCode {
         Command::Scan(args) => run_scan(&args),
         Command::Check(args) => run_check(&args),
         Command::Fix(args) => run_fix(&args),
+        Command::Doctor(args) => run_doctor(&args),
     }
 }
 
@@ -288,6 +325,74 @@ fn run_fix(args: &FixArgs) -> ExitCode {
     }
     println!("{}: updated the tilt-img block", tiltfile.display());
     if outcome.input_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_doctor(args: &DoctorArgs) -> ExitCode {
+    use crate::doctor;
+    if let Some(id) = &args.explain {
+        return match doctor::catalog::find(id) {
+            Some(rule) => {
+                emit(&doctor::explain(rule));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: no rule `{id}`; `tilt-img doctor --list-rules` lists them");
+                ExitCode::from(2)
+            }
+        };
+    }
+    if args.list_rules {
+        let text = if args.format == DoctorFormat::Markdown {
+            doctor::rules_markdown()
+        } else {
+            doctor::catalog::RULES
+                .iter()
+                .map(|r| format!("{} {:<42} {}\n", r.id, r.name, r.summary))
+                .collect()
+        };
+        emit(&text);
+        return ExitCode::SUCCESS;
+    }
+    if args.format == DoctorFormat::Markdown {
+        eprintln!("error: --format markdown goes with --list-rules");
+        return ExitCode::from(2);
+    }
+    for id in &args.ignore {
+        if doctor::catalog::find(id).is_none() {
+            eprintln!(
+                "error: --ignore {id}: no such rule; `tilt-img doctor --list-rules` lists them"
+            );
+            return ExitCode::from(2);
+        }
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let opts = doctor::DoctorOptions {
+        no_ignore: args.no_ignore,
+        probe: args.probe || !args.probe_hosts.is_empty(),
+        probe_hosts: args.probe_hosts.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let report = doctor::run(&paths, &opts);
+    let text = match args.format {
+        DoctorFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        _ => report.to_text(),
+    };
+    if !emit(&text) {
+        return ExitCode::SUCCESS;
+    }
+    let unreadable_input = report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error);
+    if report.has_findings() || unreadable_input {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

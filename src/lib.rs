@@ -8,6 +8,7 @@
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod doctor;
 pub mod fix;
 pub mod imageref;
 pub mod infer;
@@ -16,5 +17,6 @@ pub mod load;
 pub mod model;
 pub mod path;
 pub mod reference;
+pub mod registry;
 pub mod render;
 pub mod scan;

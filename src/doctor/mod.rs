@@ -1,0 +1,328 @@
+//! `tilt-img doctor`: a linter for local-registry configuration.
+//!
+//! Reads the tree into a [`registry::Model`](crate::registry::Model), runs
+//! every rule in [`rules`], and reports findings ruff-style: stable id,
+//! one line with file:line, and a docs entry per rule in [`catalog`]
+//! (`--explain REG001`). `--probe` first asks each registry what it speaks
+//! ([`crate::registry::probe`]) so that rules work from facts, not guesses.
+
+pub mod catalog;
+pub mod rules;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::registry::model::{Loc, Model, is_loopback, looks_dev};
+use crate::registry::probe::{self, ProbeResult, Push};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, loc: Loc, message: String) -> Finding {
+        let meta = catalog::find(rule);
+        Finding {
+            rule,
+            name: meta.map(|r| r.name).unwrap_or(""),
+            severity: meta.map(|r| r.severity).unwrap_or(Severity::Error),
+            file: loc.file,
+            line: loc.line,
+            message,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DoctorOptions {
+    pub no_ignore: bool,
+    pub probe: bool,
+    /// Extra hosts to probe besides those the files name.
+    pub probe_hosts: Vec<String>,
+    /// Rule ids to skip.
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DoctorReport {
+    pub schema_version: u32,
+    /// Files read and what they were recognised as.
+    pub files: Vec<FileKind>,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<ProbeResult>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The model the rules ran on, for tools (`--format json`).
+    pub model: ModelSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileKind {
+    pub file: String,
+    pub kind: &'static str,
+}
+
+/// Where images go, in a few lines.
+#[derive(Debug, Serialize)]
+pub struct ModelSummary {
+    pub push: Vec<PushSummary>,
+    pub mirrors: Vec<MirrorSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PushSummary {
+    pub host: String,
+    pub cluster_pulls_as: Option<String>,
+    /// `http`, `https`, or `unknown`.
+    pub protocol: &'static str,
+    pub from: Loc,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MirrorSummary {
+    pub registry: String,
+    pub endpoints: Vec<String>,
+    pub at: Loc,
+}
+
+/// Runs the doctor over `paths`.
+pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
+    let (mut model, diagnostics) = crate::registry::sources::read_tree(paths, opts.no_ignore);
+    let mut probes = Vec::new();
+    if opts.probe {
+        let pushes: Vec<String> = model.push_targets.iter().map(|t| t.host.clone()).collect();
+        for host in probe_hosts(&model, &opts.probe_hosts) {
+            let r = probe::probe(
+                &host,
+                pushes.contains(&host) || opts.probe_hosts.contains(&host),
+            );
+            model.probed.push((host.clone(), r.speaks.clone()));
+            if let Some(Push::Refused { status, .. }) = &r.push {
+                model.push_refused.push((host.clone(), *status));
+            }
+            probes.push(r);
+        }
+    }
+    let mut findings: Vec<Finding> = rules::CHECKS
+        .iter()
+        .filter(|(id, _)| !opts.ignore.iter().any(|i| i.eq_ignore_ascii_case(id)))
+        .flat_map(|(_, check)| check(&model))
+        .collect();
+    findings.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
+    findings.dedup_by(|a, b| {
+        a.file == b.file && a.line == b.line && a.rule == b.rule && a.message == b.message
+    });
+    let summary = summarize(&model);
+    DoctorReport {
+        schema_version: 1,
+        files: model
+            .files
+            .iter()
+            .map(|(f, k)| FileKind {
+                file: f.clone(),
+                kind: k,
+            })
+            .collect(),
+        findings,
+        probes,
+        diagnostics,
+        model: summary,
+    }
+}
+
+/// Hosts reachable from this machine that the files name: push targets,
+/// servers' host-side addresses, endpoints and mirror keys of dev registries.
+fn probe_hosts(model: &Model, extra: &[String]) -> Vec<String> {
+    let mut hosts: Vec<String> = extra.iter().map(|h| h.to_ascii_lowercase()).collect();
+    let mut add = |h: &str| {
+        let h = h.to_ascii_lowercase();
+        if !h.is_empty() && !h.contains('*') && !hosts.contains(&h) {
+            hosts.push(h);
+        }
+    };
+    for t in &model.push_targets {
+        add(&t.host);
+    }
+    for s in &model.servers {
+        for a in s.addresses.iter().filter(|a| is_loopback(a)) {
+            add(a);
+        }
+    }
+    for e in model.endpoints() {
+        if looks_dev(&e.host) {
+            add(&e.host);
+        }
+    }
+    hosts
+}
+
+fn summarize(m: &Model) -> ModelSummary {
+    let protocol = |h: &str| {
+        if m.tls_evidence(h).is_some() {
+            "https"
+        } else if m.http_evidence(h).is_some_and(|e| !e.assumed) {
+            "http"
+        } else {
+            "unknown"
+        }
+    };
+    ModelSummary {
+        push: m
+            .push_targets
+            .iter()
+            .map(|t| PushSummary {
+                host: t.host.clone(),
+                cluster_pulls_as: t.from_cluster.as_ref().map(|(h, _)| h.clone()),
+                protocol: protocol(&t.host),
+                from: t.loc.clone(),
+            })
+            .collect(),
+        mirrors: m
+            .mirrors
+            .iter()
+            .map(|x| MirrorSummary {
+                registry: x.key.clone(),
+                endpoints: x.endpoints.iter().map(|e| e.raw.clone()).collect(),
+                at: x.loc.clone(),
+            })
+            .collect(),
+    }
+}
+
+impl DoctorReport {
+    pub fn has_findings(&self) -> bool {
+        !self.findings.is_empty()
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        for p in &self.probes {
+            let _ = writeln!(s, "probe {}: {}", p.host, p.speaks.describe());
+            match &p.push {
+                Some(Push::Accepted) => {
+                    let _ = writeln!(s, "  push: accepted (an upload was started and cancelled)");
+                }
+                Some(Push::Refused { status, .. }) => {
+                    let _ = writeln!(
+                        s,
+                        "  push: refused ({status}): a pull-through proxy or read-only registry"
+                    );
+                }
+                Some(Push::NeedsAuth) => {
+                    let _ = writeln!(s, "  push: needs credentials (401)");
+                }
+                Some(Push::Unknown { detail }) => {
+                    let _ = writeln!(s, "  push: unknown ({detail})");
+                }
+                None => {}
+            }
+            if let Some(r) = &p.redirect {
+                let _ = writeln!(s, "  redirects to {r} (not followed)");
+            }
+        }
+        for d in &self.diagnostics {
+            let _ = writeln!(s, "{d}");
+        }
+        for f in &self.findings {
+            let _ = writeln!(
+                s,
+                "{}:{}: {} [{}] {}",
+                f.file, f.line, f.rule, f.name, f.message
+            );
+        }
+        if self.findings.is_empty() {
+            let _ = writeln!(
+                s,
+                "no registry problems found in {} file(s)",
+                self.files.len()
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                "\n{} finding(s); `tilt-img doctor --explain <ID>` tells what each means and how to fix it",
+                self.findings.len()
+            );
+        }
+        s
+    }
+}
+
+/// `--explain ID`: the docs entry, with its examples.
+pub fn explain(rule: &catalog::Rule) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} {} ({})\n", rule.id, rule.name, rule.severity);
+    let _ = writeln!(s, "{}\n", rule.summary);
+    let _ = writeln!(s, "What it finds: {}\n", rule.what);
+    let _ = writeln!(s, "Why it breaks: {}\n", rule.why);
+    let _ = writeln!(s, "Fix: {}\n", rule.fix);
+    for (label, files) in [("Bad", rule.bad), ("Good", rule.good)] {
+        let _ = writeln!(s, "{label}:");
+        for (path, text) in files {
+            let _ = writeln!(s, "  # {path}");
+            for l in text.lines() {
+                let _ = writeln!(s, "  {l}");
+            }
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(s, "Sources:");
+    for src in rule.sources {
+        let _ = writeln!(s, "  {src}");
+    }
+    s
+}
+
+/// docs/doctor-rules.md, generated from the catalog (a test keeps it current).
+pub fn rules_markdown() -> String {
+    let mut s = String::from(
+        "# `tilt-img doctor` rules\n\n<!-- Generated by `tilt-img doctor --list-rules --format markdown`; do not edit. -->\n\n",
+    );
+    s.push_str("| id | name | severity | summary |\n|---|---|---|---|\n");
+    for r in catalog::RULES {
+        let _ = writeln!(
+            s,
+            "| [{}](#{}) | {} | {} | {} |",
+            r.id,
+            r.id.to_ascii_lowercase(),
+            r.name,
+            r.severity,
+            r.summary.replace('|', "\\|")
+        );
+    }
+    for r in catalog::RULES {
+        let _ = writeln!(s, "\n## {}\n\n`{}` · {}\n", r.id, r.name, r.severity);
+        let _ = writeln!(s, "{}\n", r.summary);
+        let _ = writeln!(s, "**What it finds.** {}\n", r.what);
+        let _ = writeln!(s, "**Why it breaks.** {}\n", r.why);
+        let _ = writeln!(s, "**Fix.** {}\n", r.fix);
+        for (label, files) in [("Bad", r.bad), ("Good", r.good)] {
+            let _ = writeln!(s, "**{label}:**\n");
+            for (path, text) in files {
+                let lang = if path.ends_with(".toml") {
+                    "toml"
+                } else if path.ends_with(".json") {
+                    "json"
+                } else if path.ends_with("Tiltfile") {
+                    "python"
+                } else if path.ends_with("Dockerfile") {
+                    "dockerfile"
+                } else {
+                    "yaml"
+                };
+                let _ = writeln!(s, "`{path}`\n```{lang}\n{}```\n", text);
+            }
+        }
+        let _ = writeln!(s, "**Sources:**\n");
+        for src in r.sources {
+            let _ = writeln!(s, "- {src}");
+        }
+    }
+    s
+}

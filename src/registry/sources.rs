@@ -1,0 +1,736 @@
+//! Reading registry-related files into the [`Model`].
+//!
+//! Files are recognised by content, not only by name, because people keep
+//! them under any name (`k3d.yaml`, `cluster.yml`, `registries.yaml`): a k3d
+//! config has `apiVersion: k3d.io/…`, a k3s registries file has top-level
+//! `mirrors`/`configs`, a containerd config has `plugins`, and so on.
+
+use super::model::*;
+use super::tree::{self, at, entries, strings, truthy};
+use crate::imageref::ImageRef;
+use crate::load::yaml::{Node, Value};
+use regex::Regex;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+/// Walks `paths` (respecting .gitignore) and reads every file that matters.
+pub fn read_tree(paths: &[PathBuf], no_ignore: bool) -> (Model, Vec<crate::diag::Diagnostic>) {
+    let mut model = Model::default();
+    let mut diags = Vec::new();
+    let mut files = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => diags.push(crate::diag::Diagnostic::error(
+                &p.display().to_string(),
+                0,
+                format!("cannot read: {e}; check the path"),
+            )),
+            Ok(m) if m.is_file() => files.push(p.clone()),
+            Ok(_) => {
+                let walker = ignore::WalkBuilder::new(p)
+                    .standard_filters(!no_ignore)
+                    .hidden(false)
+                    .require_git(false)
+                    .filter_entry(|e| e.file_name() != ".git")
+                    .build();
+                let mut found: Vec<PathBuf> = walker
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+                    .map(|e| e.into_path())
+                    .filter(|p| interesting(p))
+                    .collect();
+                found.sort();
+                files.extend(found);
+            }
+        }
+    }
+    for f in files {
+        let shown = f.display().to_string();
+        let bytes = match std::fs::read(&f) {
+            Ok(b) => b,
+            Err(e) => {
+                diags.push(crate::diag::Diagnostic::error(
+                    &shown,
+                    0,
+                    format!("cannot read: {e}; check that it is readable"),
+                ));
+                continue;
+            }
+        };
+        // Config files are small; a huge one is not a registry config.
+        if bytes.len() > 8 << 20 {
+            continue;
+        }
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        read_file(&mut model, &f, &shown, &text);
+    }
+    (model, diags)
+}
+
+fn interesting(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext = p.extension().and_then(|x| x.to_str()).unwrap_or("");
+    name == "Tiltfile"
+        || matches!(
+            ext.to_ascii_lowercase().as_str(),
+            "yaml" | "yml" | "json" | "toml" | "tmpl"
+        )
+}
+
+/// Reads one file (its kind decided by name and content).
+pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name == "Tiltfile" {
+        read_tiltfile(model, path, shown, text);
+        return;
+    }
+    if name == "hosts.toml" {
+        let ns = path
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|n| n.to_str())
+            .map(namespace_of_dir)
+            .unwrap_or_default();
+        read_hosts_toml(model, shown, &ns, text, 0);
+        return;
+    }
+    let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("");
+    if ext == "toml" || name.ends_with(".toml.tmpl") {
+        if let Ok(root) = tree::parse_toml(text)
+            && root.get("plugins").is_some()
+        {
+            model.files.push((shown.to_string(), "containerd config"));
+            read_containerd(model, shown, &root, 0, false);
+        }
+        return;
+    }
+    if name == "daemon.json" {
+        match tree::parse_yaml(text) {
+            Ok(root) => read_daemon(model, shown, &root),
+            Err((line, msg)) => model.unreadable.push(Unreadable {
+                loc: loc(shown, line),
+                message: msg,
+                consequence: "Docker refuses to start with an invalid daemon.json".into(),
+            }),
+        }
+        return;
+    }
+    if ext == "json" {
+        return;
+    }
+    read_yaml_file(model, shown, text, 0);
+}
+
+/// `a_5000_` (containerd's Windows-safe form) → `a:5000`.
+fn namespace_of_dir(dir: &str) -> String {
+    static PORTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^(.+)_([0-9]+)_$").expect("static regex"));
+    match PORTED.captures(dir) {
+        Some(c) => format!("{}:{}", &c[1], &c[2]),
+        None => dir.to_ascii_lowercase(),
+    }
+}
+
+fn loc(file: &str, line: u32) -> Loc {
+    Loc {
+        file: file.to_string(),
+        line,
+    }
+}
+
+/// `*:` as a map key, unquoted: YAML reads `*` as an alias.
+static UNQUOTED_STAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*\*\s*:").expect("static regex"));
+
+/// Reads a YAML stream whose text starts at line `offset + 1` of `shown`.
+fn read_yaml_file(model: &mut Model, shown: &str, text: &str, offset: u32) {
+    let stars: Vec<u32> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| UNQUOTED_STAR.is_match(l))
+        .map(|(i, _)| offset + u32::try_from(i).unwrap_or(0) + 1)
+        .collect();
+    let parsed = crate::load::yaml::parse_stream(text);
+    for doc in &parsed.documents {
+        read_document(model, shown, &doc.root, offset);
+    }
+    for &s in &stars {
+        model.unquoted_stars.push(loc(shown, s));
+    }
+    if let Some(e) = parsed.error
+        && stars.is_empty()
+        && looks_registry_yaml(text)
+    {
+        model.unreadable.push(Unreadable {
+            loc: loc(shown, offset + e.line.max(1)),
+            message: e.message,
+            consequence: "k3s/k3d cannot read this file and start without its registry settings"
+                .into(),
+        });
+    }
+}
+
+fn looks_registry_yaml(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.starts_with("mirrors:") || l.starts_with("configs:"))
+}
+
+/// Lines of a node inside an embedded document are relative to the node.
+fn shift(node: &mut Node, by: u32) {
+    node.line += by;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|i| shift(i, by)),
+        Value::Map(es) => es.iter_mut().for_each(|e| {
+            e.key_line += by;
+            shift(&mut e.value, by);
+        }),
+        _ => {}
+    }
+}
+
+fn read_document(model: &mut Model, shown: &str, root: &Node, offset: u32) {
+    let mut root = root.clone();
+    shift(&mut root, offset);
+    let root = &root;
+    let api = root.str_at("apiVersion").unwrap_or("");
+    let kind = root.str_at("kind").unwrap_or("");
+    if api.starts_with("k3d.io/") {
+        model.files.push((shown.to_string(), "k3d config"));
+        read_k3d(model, shown, root);
+    } else if api.starts_with("kind.x-k8s.io/") && kind == "Cluster" {
+        model.files.push((shown.to_string(), "kind config"));
+        read_kind(model, shown, root);
+    } else if api.starts_with("ctlptl.dev/") {
+        model.files.push((shown.to_string(), "ctlptl config"));
+        read_ctlptl(model, shown, root, kind);
+    } else if kind == "ConfigMap"
+        && at(root, &["metadata", "name"]).and_then(Node::as_str) == Some("local-registry-hosting")
+    {
+        model.files.push((shown.to_string(), "KEP-1755 ConfigMap"));
+        read_kep(model, shown, root);
+    } else if api.is_empty() && (root.get("mirrors").is_some() || root.get("configs").is_some()) {
+        model.files.push((shown.to_string(), "k3s registries.yaml"));
+        read_k3s(model, shown, root, Origin::K3sRegistries);
+    } else if api.is_empty() && root.get("storage").is_some() && root.get("http").is_some() {
+        model
+            .files
+            .push((shown.to_string(), "registry server config"));
+        read_distribution(model, shown, root);
+    } else if !kind.is_empty() {
+        read_pulls(model, shown, root, api);
+    }
+}
+
+/// k3s `registries.yaml`: `mirrors.<name>.endpoint[]`, `configs.<host>.tls/auth`.
+fn read_k3s(model: &mut Model, shown: &str, root: &Node, origin: Origin) {
+    for e in entries(root.get("mirrors")) {
+        let endpoints = e
+            .value
+            .get("endpoint")
+            .map(strings)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(s, l)| Endpoint::parse(&s, loc(shown, l)))
+            .collect();
+        model.mirrors.push(Mirror {
+            key: e.key.clone(),
+            loc: loc(shown, e.key_line),
+            endpoints,
+            origin,
+        });
+    }
+    for e in entries(root.get("configs")) {
+        let tls_node = e.value.get("tls");
+        let field = |k: &str| tls_node.and_then(|t| t.get(k)).map(|n| loc(shown, n.line));
+        let skip = tls_node.and_then(|t| {
+            let n = t.get("insecure_skip_verify")?;
+            Some((truthy(Some(n))?, loc(shown, n.line)))
+        });
+        model.settings.push(HostSettings {
+            key: e.key.to_ascii_lowercase(),
+            loc: loc(shown, e.key_line),
+            tls: Tls {
+                ca: field("ca_file"),
+                client: field("cert_file").or_else(|| field("key_file")),
+                skip_verify: skip,
+            },
+            auth: e.value.get("auth").is_some(),
+            origin,
+        });
+    }
+}
+
+/// A containerd config (or kind patch): the CRI registry section.
+fn read_containerd(model: &mut Model, shown: &str, root: &Node, offset: u32, kind_patch: bool) {
+    let mut root = root.clone();
+    shift(&mut root, offset);
+    for plugin in ["io.containerd.grpc.v1.cri", "io.containerd.cri.v1.images"] {
+        let Some(reg) = at(&root, &["plugins", plugin, "registry"]) else {
+            continue;
+        };
+        let config_path = reg
+            .get("config_path")
+            .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))));
+        let legacy = reg
+            .get("mirrors")
+            .or_else(|| reg.get("configs"))
+            .and_then(|n| n.as_map()?.first().map(|e| loc(shown, e.key_line)));
+        model.containerd.push(ContainerdRegistry {
+            file: shown.to_string(),
+            loc: loc(shown, reg.line),
+            config_path,
+            legacy,
+            kind_patch,
+        });
+        for e in entries(reg.get("mirrors")) {
+            let endpoints = e
+                .value
+                .get("endpoint")
+                .map(strings)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, l)| Endpoint::parse(&s, loc(shown, l)))
+                .collect();
+            model.mirrors.push(Mirror {
+                key: e.key.clone(),
+                loc: loc(shown, e.key_line),
+                endpoints,
+                origin: Origin::ContainerdConfig,
+            });
+        }
+        for e in entries(reg.get("configs")) {
+            let tls_node = e.value.get("tls");
+            let field = |k: &str| tls_node.and_then(|t| t.get(k)).map(|n| loc(shown, n.line));
+            let skip = tls_node.and_then(|t| {
+                let n = t.get("insecure_skip_verify")?;
+                Some((truthy(Some(n))?, loc(shown, n.line)))
+            });
+            model.settings.push(HostSettings {
+                key: e.key.to_ascii_lowercase(),
+                loc: loc(shown, e.key_line),
+                tls: Tls {
+                    ca: field("ca_file"),
+                    client: field("cert_file").or_else(|| field("key_file")),
+                    skip_verify: skip,
+                },
+                auth: e.value.get("auth").is_some(),
+                origin: Origin::ContainerdConfig,
+            });
+        }
+    }
+}
+
+fn read_tls(node: &Node, shown: &str) -> (Tls, Option<(Vec<String>, Loc)>) {
+    let mut flat = None;
+    let client = node.get("client").map(|c| {
+        if let Some(items) = c.as_seq()
+            && !items.is_empty()
+            && items.iter().all(|i| i.as_str().is_some())
+            && items.len() >= 2
+        {
+            flat = Some((
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str().map(String::from))
+                    .collect(),
+                loc(shown, c.line),
+            ));
+        }
+        loc(shown, c.line)
+    });
+    let skip = node
+        .get("skip_verify")
+        .and_then(|n| Some((truthy(Some(n))?, loc(shown, n.line))));
+    (
+        Tls {
+            ca: node.get("ca").map(|n| loc(shown, n.line)),
+            client,
+            skip_verify: skip,
+        },
+        flat,
+    )
+}
+
+fn capabilities(node: &Node, shown: &str) -> Vec<(String, Loc)> {
+    node.get("capabilities")
+        .map(strings)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(s, l)| (s, loc(shown, l)))
+        .collect()
+}
+
+pub fn read_hosts_toml(model: &mut Model, shown: &str, namespace: &str, text: &str, offset: u32) {
+    model
+        .files
+        .push((shown.to_string(), "containerd hosts.toml"));
+    let root = match tree::parse_toml(text) {
+        Ok(r) => r,
+        Err((line, msg)) => {
+            model.unreadable.push(Unreadable {
+                loc: loc(shown, offset + line),
+                message: msg,
+                consequence: "containerd logs `failed to decode hosts.toml` and ignores the whole file (pulls go to the default HTTPS endpoint)".into(),
+            });
+            return;
+        }
+    };
+    let server = root
+        .get("server")
+        .and_then(|n| Some(Endpoint::parse(n.as_str()?, loc(shown, offset + n.line))));
+    let (root_tls, root_flat_client) = read_tls(&root, shown);
+    let mut hosts = Vec::new();
+    for e in entries(root.get("host")) {
+        let (tls, flat_client) = read_tls(&e.value, shown);
+        hosts.push(HostsTomlHost {
+            endpoint: Endpoint::parse(&e.key, loc(shown, offset + e.key_line)),
+            capabilities: capabilities(&e.value, shown),
+            tls,
+            flat_client,
+        });
+    }
+    model.hosts_files.push(HostsFile {
+        namespace: namespace.to_string(),
+        file: shown.to_string(),
+        server,
+        root_tls,
+        root_flat_client,
+        root_capabilities: capabilities(&root, shown),
+        hosts,
+    });
+}
+
+fn read_daemon(model: &mut Model, shown: &str, root: &Node) {
+    model.files.push((shown.to_string(), "Docker daemon.json"));
+    let insecure = root
+        .get("insecure-registries")
+        .map(strings)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(s, l)| (s.to_ascii_lowercase(), loc(shown, l)))
+        .collect();
+    model.daemons.push(DockerDaemon {
+        file: shown.to_string(),
+        insecure,
+    });
+}
+
+/// k3d `Simple` config: `registries.create/use/config`.
+fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
+    let Some(regs) = root.get("registries") else {
+        return;
+    };
+    let mut k3d = K3dRegistries {
+        file: shown.to_string(),
+        uses: strings(regs.get("use").unwrap_or(&Node {
+            value: Value::Null,
+            line: 0,
+        }))
+        .into_iter()
+        .map(|(s, l)| (s.to_ascii_lowercase(), loc(shown, l)))
+        .collect(),
+        created: None,
+    };
+    // k3d wires every used registry into the nodes: `<name>:<port>` →
+    // http://<name>:<port>.
+    for (u, l) in &k3d.uses {
+        model.mirrors.push(Mirror {
+            key: u.clone(),
+            loc: l.clone(),
+            endpoints: vec![Endpoint::parse(&format!("http://{u}"), l.clone())],
+            origin: Origin::K3d,
+        });
+    }
+    if let Some(c) = regs.get("create") {
+        // `k3d cluster create` (and a config's `registries.create`) uses the
+        // name as given; only `k3d registry create` adds the `k3d-` prefix.
+        let name = c.str_at("name").map(str::to_ascii_lowercase);
+        let host_port = c
+            .get("hostPort")
+            .and_then(|n| match &n.value {
+                Value::String(s) | Value::Number(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let bind = c.str_at("host").unwrap_or("0.0.0.0");
+        let mut addresses = Vec::new();
+        if let Some(n) = &name {
+            addresses.push(format!("{n}:5000"));
+            if !host_port.is_empty() {
+                addresses.push(format!("{n}:{host_port}"));
+            }
+        }
+        if !host_port.is_empty() {
+            addresses.push(format!("localhost:{host_port}"));
+            addresses.push(format!("127.0.0.1:{host_port}"));
+            if bind != "0.0.0.0" && bind != "127.0.0.1" {
+                addresses.push(format!("{bind}:{host_port}"));
+            }
+        }
+        let proxy_remote = at(c, &["proxy", "remoteURL"])
+            .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))));
+        let name_shown = name.clone().unwrap_or_else(|| "k3d registry".into());
+        if let Some(n) = &name {
+            k3d.created = Some((n.clone(), loc(shown, c.line)));
+            // k3d writes a mirror for the registry it creates into the nodes'
+            // registries.yaml: `<name>:<hostPort>` → http://<name>:5000.
+            if !host_port.is_empty() && proxy_remote.is_none() {
+                model.mirrors.push(Mirror {
+                    key: format!("{n}:{host_port}"),
+                    loc: loc(shown, c.line),
+                    endpoints: vec![Endpoint::parse(
+                        &format!("http://{n}:5000"),
+                        loc(shown, c.line),
+                    )],
+                    origin: Origin::K3d,
+                });
+            }
+        }
+        model.servers.push(Server {
+            name: format!("k3d registry `{name_shown}`"),
+            addresses,
+            tls: None,
+            proxy_remote,
+            origin: Origin::K3d,
+            loc: loc(shown, c.line),
+            k3d_created: false,
+        });
+    }
+    if let Some(cfg) = regs.get("config")
+        && let Some(text) = cfg.as_str()
+    {
+        // The scalar node's line is its content's first line.
+        read_yaml_file(model, shown, text, cfg.line.saturating_sub(1));
+    }
+    model.k3d.push(k3d);
+}
+
+/// kind `Cluster`: `containerdConfigPatches` are TOML fragments.
+fn read_kind(model: &mut Model, shown: &str, root: &Node) {
+    for p in root
+        .get("containerdConfigPatches")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
+        let Some(text) = p.as_str() else { continue };
+        match tree::parse_toml(text) {
+            Ok(t) => read_containerd(model, shown, &t, p.line.saturating_sub(1), true),
+            Err((line, msg)) => model.unreadable.push(Unreadable {
+                loc: loc(shown, p.line.saturating_sub(1) + line),
+                message: msg,
+                consequence: "kind fails to create the cluster with this containerd patch".into(),
+            }),
+        }
+    }
+}
+
+/// ctlptl `Registry` (an HTTP `registry:2` container) and `Cluster`.
+fn read_ctlptl(model: &mut Model, shown: &str, root: &Node, kind: &str) {
+    let name = root
+        .str_at("name")
+        .unwrap_or("ctlptl-registry")
+        .to_ascii_lowercase();
+    match kind {
+        "Registry" => {
+            let port = root
+                .get("port")
+                .and_then(|n| match &n.value {
+                    Value::String(s) | Value::Number(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "5000".into());
+            let listen = root.str_at("listenAddress").unwrap_or("127.0.0.1");
+            let mut addresses = vec![
+                format!("{name}:5000"),
+                format!("localhost:{port}"),
+                format!("127.0.0.1:{port}"),
+            ];
+            if listen != "127.0.0.1" && listen != "0.0.0.0" {
+                addresses.push(format!("{listen}:{port}"));
+            }
+            model.servers.push(Server {
+                name: format!("ctlptl registry `{name}`"),
+                addresses,
+                tls: None,
+                proxy_remote: None,
+                origin: Origin::Ctlptl,
+                loc: loc(shown, root.line),
+                k3d_created: false,
+            });
+        }
+        "Cluster" => {
+            if let Some(kc) = root.get("kindV1Alpha4Cluster") {
+                read_kind(model, shown, kc);
+            }
+            if let Some(reg) = root.get("registry").and_then(Node::as_str) {
+                // ctlptl wires `localhost:<port>` to `http://<name>:5000` in the
+                // nodes and writes the KEP-1755 ConfigMap for it.
+                let line = root.get("registry").map(|n| n.line).unwrap_or(root.line);
+                let port = ctlptl_port(model, reg).unwrap_or_else(|| "5000".into());
+                model.mirrors.push(Mirror {
+                    key: format!("localhost:{port}"),
+                    loc: loc(shown, line),
+                    endpoints: vec![Endpoint::parse(
+                        &format!("http://{}:5000", reg.to_ascii_lowercase()),
+                        loc(shown, line),
+                    )],
+                    origin: Origin::Ctlptl,
+                });
+                model.push_targets.push(PushTarget {
+                    host: format!("localhost:{port}"),
+                    from_cluster: Some((
+                        format!("{}:5000", reg.to_ascii_lowercase()),
+                        loc(shown, line),
+                    )),
+                    origin: Origin::Ctlptl,
+                    loc: loc(shown, line),
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+fn ctlptl_port(model: &Model, name: &str) -> Option<String> {
+    model
+        .servers
+        .iter()
+        .find(|s| s.origin == Origin::Ctlptl && s.name.contains(&format!("`{name}`")))
+        .and_then(|s| s.addresses.iter().find(|a| a.starts_with("localhost:")))
+        .and_then(|a| port_of(a).map(String::from))
+}
+
+/// KEP-1755: `data."localRegistryHosting.v1"` is itself YAML.
+fn read_kep(model: &mut Model, shown: &str, root: &Node) {
+    let Some(data) = at(root, &["data", "localRegistryHosting.v1"]) else {
+        return;
+    };
+    let Some(text) = data.as_str() else { return };
+    let Ok(mut inner) = tree::parse_yaml(text) else {
+        return;
+    };
+    shift(&mut inner, data.line.saturating_sub(1));
+    let field = |k: &str| {
+        inner
+            .get(k)
+            .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))))
+    };
+    let kep = Kep1755 {
+        host: field("host"),
+        from_runtime: field("hostFromContainerRuntime"),
+        from_cluster_network: field("hostFromClusterNetwork"),
+        loc: loc(shown, root.line),
+    };
+    if let Some((h, l)) = &kep.host {
+        model.push_targets.push(PushTarget {
+            host: h.to_ascii_lowercase(),
+            from_cluster: kep.from_runtime.clone(),
+            origin: Origin::Kep1755,
+            loc: l.clone(),
+        });
+    }
+    model.keps.push(kep);
+}
+
+/// distribution's `config.yml`: TLS and proxy mode.
+fn read_distribution(model: &mut Model, shown: &str, root: &Node) {
+    let addr = at(root, &["http", "addr"])
+        .and_then(Node::as_str)
+        .unwrap_or(":5000");
+    let port = port_of(addr).unwrap_or("5000");
+    let tls = at(root, &["http", "tls", "certificate"]).map(|n| loc(shown, n.line));
+    let proxy_remote = at(root, &["proxy", "remoteurl"])
+        .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))));
+    model.servers.push(Server {
+        name: format!("registry server ({shown})"),
+        addresses: vec![format!("localhost:{port}"), format!("127.0.0.1:{port}")],
+        tls,
+        proxy_remote,
+        origin: Origin::RegistryServer,
+        loc: loc(shown, root.line),
+        k3d_created: false,
+    });
+}
+
+/// Images pulled by the cluster: every `image:` string in a Kubernetes
+/// object, and Crossplane package refs.
+fn read_pulls(model: &mut Model, shown: &str, root: &Node, api: &str) {
+    if api.starts_with("pkg.crossplane.io/")
+        && let Some(p) = at(root, &["spec", "package"])
+        && let Some(s) = p.as_str()
+    {
+        push_pull(model, shown, s, p.line, PullKind::CrossplanePackage);
+    }
+    fn walk(model: &mut Model, shown: &str, n: &Node, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        match &n.value {
+            Value::Map(es) => {
+                for e in es {
+                    if e.key == "image"
+                        && let Some(s) = e.value.as_str()
+                    {
+                        push_pull(model, shown, s, e.value.line, PullKind::Container);
+                    } else {
+                        walk(model, shown, &e.value, depth + 1);
+                    }
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|i| walk(model, shown, i, depth + 1)),
+            _ => {}
+        }
+    }
+    walk(model, shown, root, 0);
+}
+
+fn push_pull(model: &mut Model, shown: &str, s: &str, line: u32, what: PullKind) {
+    if let Some(r) = ImageRef::parse(s)
+        && let Some(d) = r.domain
+    {
+        model.pulls.push(Pull {
+            reference: s.to_string(),
+            host: d.to_ascii_lowercase(),
+            loc: loc(shown, line),
+            what,
+        });
+    }
+}
+
+static DEFAULT_REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"default_registry\(\s*(?:host\s*=\s*)?['"]([^'"]*)['"](?:[^)]*?host_from_cluster\s*=\s*['"]([^'"]*)['"])?"#)
+        .expect("static regex")
+});
+
+/// The Tiltfile: `default_registry` from the text (so that a value Tilt
+/// rejects is still seen), builds from the embedded loader.
+fn read_tiltfile(model: &mut Model, path: &Path, shown: &str, text: &str) {
+    model.files.push((shown.to_string(), "Tiltfile"));
+    for c in DEFAULT_REGISTRY.captures_iter(text) {
+        let start = c.get(0).map(|m| m.start()).unwrap_or(0);
+        let line = u32::try_from(text[..start].matches('\n').count() + 1).unwrap_or(1);
+        let host = c[1].to_string();
+        let hfc = c.get(2).map(|m| m.as_str().to_string());
+        model.default_registry_calls.push(DefaultRegistryCall {
+            host: host.clone(),
+            host_from_cluster: hfc.clone(),
+            loc: loc(shown, line),
+        });
+        if !host.contains("://") {
+            model.push_targets.push(PushTarget {
+                host: host.to_ascii_lowercase(),
+                from_cluster: hfc
+                    .filter(|h| !h.is_empty())
+                    .map(|h| (h.to_ascii_lowercase(), loc(shown, line))),
+                origin: Origin::Tiltfile,
+                loc: loc(shown, line),
+            });
+        }
+    }
+    let result = crate::check::check(path, &crate::check::CheckOptions::default());
+    for img in &result.state.images {
+        push_pull(model, shown, &img.ref_text, img.line, PullKind::TiltBuild);
+    }
+}

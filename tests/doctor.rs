@@ -1,0 +1,252 @@
+//! `tilt-img doctor`: every rule fires on its bad fixture and on nothing in
+//! its good fixture (tests/doctor/<ID>/{bad,good}), through the binary.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+use tilt_img::doctor::{catalog, rules};
+
+fn tilt_img() -> Command {
+    let mut c = Command::cargo_bin("tilt-img").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn doctor_json(dir: &str) -> (Value, i32) {
+    let out = tilt_img()
+        .args(["doctor", dir, "--format", "json"])
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{dir}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (v, code)
+}
+
+fn rule_ids(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_rule_has_docs_and_fixtures() {
+    let ids: Vec<&str> = rules::CHECKS.iter().map(|(id, _)| *id).collect();
+    let documented: Vec<&str> = catalog::RULES.iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids, documented,
+        "CHECKS and the catalog list the same rules in the same order"
+    );
+    assert!(
+        ids.len() >= 21,
+        "REG000 and at least the 20 rules of issue 6"
+    );
+    for r in catalog::RULES {
+        assert!(
+            !r.bad.is_empty() && !r.good.is_empty(),
+            "{}: bad and good examples",
+            r.id
+        );
+        assert!(!r.sources.is_empty(), "{}: sources", r.id);
+        for part in [r.summary, r.what, r.why, r.fix] {
+            assert!(part.len() > 10, "{}: docs entry incomplete", r.id);
+        }
+    }
+}
+
+#[test]
+fn each_rule_fires_on_its_bad_fixture_only() {
+    for r in catalog::RULES {
+        let bad = format!("tests/doctor/{}/bad", r.id);
+        let good = format!("tests/doctor/{}/good", r.id);
+        let (v, code) = doctor_json(&bad);
+        let ids = rule_ids(&v);
+        assert!(
+            !ids.is_empty() && ids.iter().all(|i| i == r.id),
+            "{bad}: expected only {} findings, got {ids:?}\n{v:#}",
+            r.id
+        );
+        assert_eq!(code, 1, "{bad}: findings exit 1");
+        for f in v["findings"].as_array().unwrap() {
+            let file = f["file"].as_str().unwrap();
+            let line = f["line"].as_u64().unwrap() as usize;
+            assert!(file.starts_with(&bad), "{file}");
+            let text =
+                std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+            assert!(
+                line >= 1 && line <= text.lines().count(),
+                "{file}:{line} is not a line of the file"
+            );
+        }
+        let (v, code) = doctor_json(&good);
+        assert_eq!(
+            rule_ids(&v),
+            Vec::<String>::new(),
+            "{good}: no findings\n{v:#}"
+        );
+        assert_eq!(code, 0, "{good}: clean exits 0");
+    }
+}
+
+#[test]
+fn findings_point_at_the_offending_line() {
+    // Spot checks that the line is the one a human would fix.
+    let cases = [
+        ("REG001", "registries.yaml", "- \"registry.localhost:5000\""),
+        ("REG002", "registries.yaml", "insecure_skip_verify: true"),
+        ("REG005", "registries.yaml", "*:"),
+        (
+            "REG010",
+            "certs.d/registry.corp.example/hosts.toml",
+            "client = [",
+        ),
+        ("REG011", "certs.d/docker.io/hosts.toml", "reslove"),
+        ("REG012", "config.toml", "registry.mirrors"),
+        (
+            "REG017",
+            "k8s/registry-hosting.yaml",
+            "host: \"localhost:5000\"",
+        ),
+        ("REG019", "k3d-proxy.yaml", "\"registry-1.docker.io\":"),
+    ];
+    for (rule, file, needle) in cases {
+        let (v, _) = doctor_json(&format!("tests/doctor/{rule}/bad"));
+        let path = format!("tests/doctor/{rule}/bad/{file}");
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&path)).unwrap();
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["file"] == path.as_str())
+            .unwrap_or_else(|| panic!("{rule}: no finding in {path}: {v:#}"));
+        let line = f["line"].as_u64().unwrap() as usize;
+        let shown = text.lines().nth(line - 1).unwrap_or("");
+        assert!(
+            shown.contains(needle),
+            "{rule}: {path}:{line} is `{shown}`, expected `{needle}`"
+        );
+    }
+}
+
+#[test]
+fn text_report_of_all_bad_fixtures() {
+    let mut all = String::new();
+    for r in catalog::RULES {
+        let out = tilt_img()
+            .args(["doctor", &format!("tests/doctor/{}/bad", r.id)])
+            .output()
+            .unwrap();
+        all.push_str(&String::from_utf8(out.stdout).unwrap());
+    }
+    insta::assert_snapshot!("doctor-bad-fixtures", all);
+}
+
+#[test]
+fn explain_and_list_rules() {
+    let out = tilt_img()
+        .args(["doctor", "--explain", "REG002"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for part in [
+        "REG002 skip-verify-is-not-http",
+        "Why it breaks:",
+        "Bad:",
+        "Good:",
+        "Fix:",
+        "insecure_skip_verify: true",
+        "Sources:",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+    let out = tilt_img()
+        .args(["doctor", "--explain", "REG999"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--list-rules"));
+    let out = tilt_img()
+        .args(["doctor", "--list-rules"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().lines().count(),
+        catalog::RULES.len()
+    );
+    let out = tilt_img()
+        .args(["doctor", ".", "--ignore", "NOPE"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn rules_reference_is_current() {
+    let want = tilt_img_docs();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/doctor-rules.md");
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    if have != want {
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            panic!(
+                "docs/doctor-rules.md is stale: run `UPDATE_DOCS=1 cargo test --test doctor rules_reference_is_current`"
+            );
+        }
+    }
+}
+
+fn tilt_img_docs() -> String {
+    let out = tilt_img()
+        .args(["doctor", "--list-rules", "--format", "markdown"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn ignore_skips_a_rule() {
+    let out = tilt_img()
+        .args(["doctor", "tests/doctor/REG001/bad", "--ignore", "REG001"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn bad_files_do_not_stop_the_others() {
+    // A broken hosts.toml is reported (REG000) and the other files still checked.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("certs.d/registry.localhost_5000_")).unwrap();
+    std::fs::write(
+        d.join("certs.d/registry.localhost_5000_/hosts.toml"),
+        "server = \n[host.\"x\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("registries.yaml"),
+        "mirrors:\n  \"registry.localhost:5000\":\n    endpoint: [\"registry.localhost:5000\"]\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("daemon.json"), [0xff, 0xfe, 0x00]).unwrap();
+    let (v, code) = doctor_json(d.to_str().unwrap());
+    let ids = rule_ids(&v);
+    assert!(ids.contains(&"REG000".to_string()), "{v:#}");
+    assert!(ids.contains(&"REG001".to_string()), "{v:#}");
+    assert_eq!(code, 1);
+}
