@@ -143,6 +143,9 @@ pub struct ScanArgs {
     /// Do not evaluate the generated Tiltfile lines in the embedded loader.
     #[arg(long)]
     pub no_validate: bool,
+    /// How generated builds push to a plain-HTTP dev registry.
+    #[arg(long, value_enum, default_value_t = crate::registry::plan::PushWith::Skopeo)]
+    pub push_with: crate::registry::plan::PushWith,
 }
 
 pub fn main() -> ExitCode {
@@ -184,6 +187,8 @@ pub fn scan_output(args: &ScanArgs) -> (String, bool) {
         no_knowledge: args.no_knowledge,
         config: args.config.clone(),
         validate: args.format == Format::Tiltfile && !args.no_validate,
+        no_registry: false,
+        push_with: args.push_with,
     };
     let outcome = scan::scan(&args.paths, &opts);
     let text = match args.format {
@@ -195,7 +200,11 @@ pub fn scan_output(args: &ScanArgs) -> (String, bool) {
             for d in &outcome.report.diagnostics {
                 let _ = writeln!(err, "{d}");
             }
-            render::tiltfile::render(&outcome.report)
+            let mut text = render::tiltfile::render(&outcome.report);
+            if let Some(plan) = &outcome.report.registry {
+                text.push_str(&crate::registry::plan::render(plan));
+            }
+            text
         }
     };
     (text, outcome.input_failed)
@@ -278,6 +287,7 @@ fn run_fix(args: &FixArgs) -> ExitCode {
             ..Default::default()
         },
         validate: true,
+        no_registry: true,
         ..Default::default()
     };
     let outcome = scan::scan(&paths, &opts);

@@ -204,4 +204,6 @@ pub struct KindReport {
 pub struct ScanReport {
     pub kinds: Vec<KindReport>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Builds for a plain-HTTP dev registry, when the tree has one.
+    pub registry: Option<crate::registry::plan::RegistryPlan>,
 }

@@ -21,6 +21,9 @@ pub struct ScanOptions {
     pub config: Option<PathBuf>,
     /// Evaluate the generated Tiltfile lines in the embedded loader.
     pub validate: bool,
+    /// Skip reading registry configs (no HTTP-registry builds).
+    pub no_registry: bool,
+    pub push_with: crate::registry::plan::PushWith,
 }
 
 pub struct ScanOutcome {
@@ -89,11 +92,31 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
     for k in &mut kinds {
         k.tilt = render::tiltfile::kind_snippet(k);
     }
+    let registry = if opts.no_registry {
+        None
+    } else {
+        let dirs: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect();
+        let (model, _) = crate::registry::sources::read_tree(
+            &dirs,
+            opts.load.no_ignore,
+            crate::registry::sources::Scope::Configs,
+        );
+        let found: Vec<String> = kinds
+            .iter()
+            .flat_map(|k| k.images.iter().map(|i| i.reference.clone()))
+            .collect();
+        crate::registry::plan::plan(&dirs, &model, &found, opts.push_with)
+    };
     if opts.validate {
         let objects: Vec<&crate::load::K8sObject> = loaded.objects().collect();
         let report = ScanReport {
             kinds,
             diagnostics: vec![],
+            registry: None,
         };
         let snippet = render::tiltfile::render(&report);
         diagnostics.extend(crate::check::validate::validate_snippet(
@@ -101,6 +124,11 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
             &report.kinds,
             &snippet,
         ));
+        if let Some(plan) = &registry {
+            diagnostics.extend(crate::check::validate::validate_builds(
+                &objects, &snippet, plan,
+            ));
+        }
         kinds = report.kinds;
     }
     diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -111,7 +139,11 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         loaded.files.into_par_iter().for_each(drop);
     }
     ScanOutcome {
-        report: ScanReport { kinds, diagnostics },
+        report: ScanReport {
+            kinds,
+            diagnostics,
+            registry,
+        },
         input_failed,
     }
 }

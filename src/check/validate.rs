@@ -107,3 +107,90 @@ fn generate_name(e: &Entity) -> &str {
         .and_then(|g| g.as_str())
         .unwrap_or("")
 }
+
+/// Proves the HTTP-registry builds of a plan: with the scanned objects, the
+/// `k8s_kind` lines and the plan's `default_registry` and `custom_build`
+/// lines, the Tiltfile loads, every build is deployed into some object, and
+/// the ref Tilt deploys is the one the build command pushed (`$EXPECTED_REF`
+/// under the cluster's registry name), not a re-tagged local image.
+pub fn validate_builds(
+    objects: &[&K8sObject],
+    kind_lines: &str,
+    plan: &crate::registry::plan::RegistryPlan,
+) -> Vec<Diagnostic> {
+    use super::model::{BuildKind, DefaultRegistry};
+    let mut diags = Vec::new();
+    if plan.builds.is_empty() {
+        return diags;
+    }
+    let bug = |msg: String| {
+        Diagnostic::error(
+            "<generated Tiltfile>",
+            0,
+            format!("tilt-img bug: {msg}; please report it with the input"),
+        )
+    };
+    let root = std::env::temp_dir();
+    let ctx = Ctx::new(root.clone(), Sandbox::default(), vec![]);
+    {
+        let mut st = ctx.state.borrow_mut();
+        for o in objects {
+            if let Some(e) = Entity::from_json(o.root.to_json()) {
+                st.entities.push(e);
+            }
+        }
+        st.default_registry = Some(DefaultRegistry {
+            host: plan.push_host.clone(),
+            host_from_cluster: plan.cluster_host.clone().unwrap_or_default(),
+            single_name: String::new(),
+        });
+    }
+    let mut text = kind_lines.to_string();
+    for b in &plan.builds {
+        text.push_str(&b.call);
+        text.push('\n');
+    }
+    let runner = Runner::new(&ctx, DEFAULT_MAX_STEPS);
+    if let Err(e) = runner.exec_text("./Tiltfile", &text, root) {
+        diags.push(bug(format!(
+            "the generated builds fail to load in Tilt's loader:\n{e}"
+        )));
+        return diags;
+    }
+    drop(runner);
+    let st = ctx.state.into_inner();
+    let asm = match super::assemble::assemble(&st) {
+        Ok(a) => a,
+        Err(e) => {
+            diags.push(bug(format!(
+                "with the generated builds Tilt's load fails: {e}"
+            )));
+            return diags;
+        }
+    };
+    let attached = asm.attached_images();
+    for (i, img) in st.images.iter().enumerate() {
+        if img.build != BuildKind::Custom {
+            continue;
+        }
+        if !attached.contains(&i) {
+            diags.push(bug(format!(
+                "the generated custom_build for `{}` is not used by any object",
+                img.ref_text
+            )));
+            continue;
+        }
+        let refs = super::deploy::refs_for(img, st.default_registry.as_ref());
+        let pushed = refs.expected_ref.clone().unwrap_or_default();
+        let deployed = refs.deploy_ref.clone().unwrap_or_default();
+        let cluster = plan.cluster_host.as_deref().unwrap_or(&plan.push_host);
+        let want = pushed.replacen(&plan.push_host, cluster, 1);
+        if refs.pushed_by != "script" || deployed != want {
+            diags.push(bug(format!(
+                "the generated custom_build for `{}` deploys `{deployed}`, not the `{want}` its command pushes",
+                img.ref_text
+            )));
+        }
+    }
+    diags
+}

@@ -94,7 +94,11 @@ pub struct MirrorSummary {
 
 /// Runs the doctor over `paths`.
 pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
-    let (mut model, diagnostics) = crate::registry::sources::read_tree(paths, opts.no_ignore);
+    let (mut model, diagnostics) = crate::registry::sources::read_tree(
+        paths,
+        opts.no_ignore,
+        crate::registry::sources::Scope::Full,
+    );
     let mut probes = Vec::new();
     if opts.probe {
         let pushes: Vec<String> = model.push_targets.iter().map(|t| t.host.clone()).collect();
@@ -222,6 +226,9 @@ impl DoctorReport {
                     let _ = writeln!(s, "  push: unknown ({detail})");
                 }
                 None => {}
+            }
+            if let Some(a) = probe::advice(p) {
+                let _ = writeln!(s, "  what to change: {a}");
             }
             if let Some(r) = &p.redirect {
                 let _ = writeln!(s, "  redirects to {r} (not followed)");

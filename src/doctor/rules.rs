@@ -77,7 +77,20 @@ fn endpoint_without_scheme(m: &Model) -> Vec<Finding> {
 
 fn skip_verify_is_not_http(m: &Model) -> Vec<Finding> {
     let mut out = Vec::new();
-    let has_http_endpoint = |host: &str| m.endpoints().any(|e| e.host == host && e.is_http());
+    // Mirrors k3d/ctlptl add by themselves do not count: the question is
+    // whether the user's own config switched to HTTP.
+    let has_http_endpoint = |host: &str| {
+        m.mirrors
+            .iter()
+            .filter(|x| !matches!(x.origin, Origin::K3d | Origin::Ctlptl))
+            .flat_map(|x| x.endpoints.iter())
+            .chain(
+                m.hosts_files
+                    .iter()
+                    .flat_map(|f| f.hosts.iter().map(|h| &h.endpoint)),
+            )
+            .any(|e| e.host == host && e.is_http())
+    };
     let msg = |host: &str, ev: &Evidence| {
         format!(
             "`skip_verify`/`insecure_skip_verify` only skips certificate checks: containerd still speaks HTTPS to {host}, which speaks plain HTTP ({}); use an `http://{host}` endpoint instead",
@@ -745,10 +758,7 @@ fn k3d_naming(m: &Model) -> Vec<Finding> {
         };
         let want = upstream_name(remote);
         for x in &m.mirrors {
-            let points_here = x
-                .endpoints
-                .iter()
-                .any(|e| s.addresses.contains(&e.host));
+            let points_here = x.endpoints.iter().any(|e| s.addresses.contains(&e.host));
             if points_here && !x.key.eq_ignore_ascii_case(&want) && x.key != "*" {
                 out.push(f(
                     "REG019",

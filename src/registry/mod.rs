@@ -3,6 +3,7 @@
 //! registry actually answers ([`probe`]). `doctor` and `scan` build on it.
 
 pub mod model;
+pub mod plan;
 pub mod probe;
 pub mod sources;
 pub mod tree;

@@ -490,8 +490,43 @@ fn describe_tls_error(e: &rustls::Error) -> String {
         | rustls::Error::InvalidCertificate(C::ExpiredContext { .. }) => {
             "x509: certificate has expired".into()
         }
+        // A self-signed certificate made with `openssl req -x509` is a CA
+        // certificate presented as the server's own.
+        other if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+            "x509: certificate signed by unknown authority (self-signed)".into()
+        }
         other => other.to_string(),
     }
+}
+
+/// What to change, in plain words, for what a probe found.
+pub fn advice(r: &ProbeResult) -> Option<String> {
+    let h = &r.host;
+    let mut out = match &r.speaks {
+        Speaks::Http { .. } => Some(format!(
+            "clients use HTTPS unless told otherwise and fail with `http: server gave HTTP response to HTTPS client`: give the cluster an `http://{h}` endpoint (registries.yaml mirror, or certs.d/{h}/hosts.toml `[host.\"http://{h}\"]`); `insecure_skip_verify` does not switch to HTTP. Docker pushes over HTTP only to loopback or `insecure-registries`; the custom_build that `tilt-img scan --format tiltfile` writes pushes over HTTP by itself"
+        )),
+        Speaks::Https {
+            verify_error: Some(e),
+            ..
+        } => Some(format!(
+            "clients fail with `{e}`: give the cluster the CA (`configs.\"{h}\".tls.ca_file` in registries.yaml, `ca` in certs.d/{h}/hosts.toml) and Docker the CA in /etc/docker/certs.d/{h}/ca.crt"
+        )),
+        Speaks::Unreachable { .. } => Some(
+            "nothing answered from this machine; a name only the cluster resolves (a registry container's name) is expected to be unreachable here".to_string(),
+        ),
+        _ => None,
+    };
+    if let Some(Push::Refused { status, .. }) = &r.push {
+        let line = format!(
+            "pushes are refused ({status}, a pull-through proxy or read-only registry): do not use it as default_registry; push to a separate registry"
+        );
+        out = Some(match out {
+            Some(o) => format!("{o}; {line}"),
+            None => line,
+        });
+    }
+    out
 }
 
 #[cfg(test)]

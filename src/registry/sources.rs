@@ -13,8 +13,32 @@ use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+/// How much of a tree to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything, including images the manifests and Tiltfile pull (doctor).
+    Full,
+    /// Registry configs only (scan's registry plan): manifests are skipped
+    /// unread past a cheap text check, so a large tree costs little more.
+    Configs,
+}
+
+/// Words every registry config in YAML contains; a file with none is skipped in [`Scope::Configs`].
+const CONFIG_MARKERS: [&str; 6] = [
+    "mirrors",
+    "configs",
+    "k3d.io",
+    "kind.x-k8s.io",
+    "ctlptl.dev",
+    "local-registry-hosting",
+];
+
 /// Walks `paths` (respecting .gitignore) and reads every file that matters.
-pub fn read_tree(paths: &[PathBuf], no_ignore: bool) -> (Model, Vec<crate::diag::Diagnostic>) {
+pub fn read_tree(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    scope: Scope,
+) -> (Model, Vec<crate::diag::Diagnostic>) {
     let mut model = Model::default();
     let mut diags = Vec::new();
     let mut files = Vec::new();
@@ -64,7 +88,7 @@ pub fn read_tree(paths: &[PathBuf], no_ignore: bool) -> (Model, Vec<crate::diag:
         let Ok(text) = String::from_utf8(bytes) else {
             continue;
         };
-        read_file(&mut model, &f, &shown, &text);
+        read_file(&mut model, &f, &shown, &text, scope);
     }
     (model, diags)
 }
@@ -80,10 +104,10 @@ fn interesting(p: &Path) -> bool {
 }
 
 /// Reads one file (its kind decided by name and content).
-pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str) {
+pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str, scope: Scope) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name == "Tiltfile" {
-        read_tiltfile(model, path, shown, text);
+        read_tiltfile(model, path, shown, text, scope);
         return;
     }
     if name == "hosts.toml" {
@@ -120,7 +144,17 @@ pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str) {
     if ext == "json" {
         return;
     }
+    if scope == Scope::Configs
+        && !(CONFIG_MARKERS.iter().any(|m| text.contains(m))
+            || (text.contains("storage:") && text.contains("http:")))
+    {
+        return;
+    }
+    let before = model.pulls.len();
     read_yaml_file(model, shown, text, 0);
+    if scope == Scope::Configs {
+        model.pulls.truncate(before);
+    }
 }
 
 /// `a_5000_` (containerd's Windows-safe form) → `a:5000`.
@@ -706,7 +740,7 @@ static DEFAULT_REGISTRY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The Tiltfile: `default_registry` from the text (so that a value Tilt
 /// rejects is still seen), builds from the embedded loader.
-fn read_tiltfile(model: &mut Model, path: &Path, shown: &str, text: &str) {
+fn read_tiltfile(model: &mut Model, path: &Path, shown: &str, text: &str, scope: Scope) {
     model.files.push((shown.to_string(), "Tiltfile"));
     for c in DEFAULT_REGISTRY.captures_iter(text) {
         let start = c.get(0).map(|m| m.start()).unwrap_or(0);
@@ -728,6 +762,9 @@ fn read_tiltfile(model: &mut Model, path: &Path, shown: &str, text: &str) {
                 loc: loc(shown, line),
             });
         }
+    }
+    if scope == Scope::Configs {
+        return;
     }
     let result = crate::check::check(path, &crate::check::CheckOptions::default());
     for img in &result.state.images {

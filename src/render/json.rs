@@ -51,12 +51,16 @@ fn kind(r: &KindReport) -> Value {
 pub fn to_value(report: &ScanReport) -> Value {
     let images: Vec<&crate::model::FoundImage> =
         report.kinds.iter().flat_map(|k| k.images.iter()).collect();
-    json!({
+    let mut v = json!({
         "schema_version": 1,
         "kinds": report.kinds.iter().map(kind).collect::<Vec<_>>(),
         "images": images,
         "diagnostics": report.diagnostics,
-    })
+    });
+    if let Some(plan) = &report.registry {
+        v["registry"] = serde_json::to_value(plan).unwrap_or(Value::Null);
+    }
+    v
 }
 
 pub fn render(report: &ScanReport) -> String {

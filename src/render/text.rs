@@ -116,6 +116,30 @@ pub fn render(report: &ScanReport) -> String {
             .iter()
             .for_each(|d| write_diag(&mut out, d, "  "));
     }
+    if let Some(plan) = &report.registry {
+        let _ = writeln!(
+            out,
+            "dev registry: {} speaks plain HTTP ({}){}",
+            plan.push_host,
+            plan.evidence,
+            plan.cluster_host
+                .as_ref()
+                .map(|c| format!("; the cluster pulls it as {c}"))
+                .unwrap_or_default()
+        );
+        for b in &plan.builds {
+            let _ = writeln!(
+                out,
+                "  {}: build with a custom_build that pushes over HTTP{}",
+                b.reference,
+                b.replaces
+                    .as_ref()
+                    .map(|r| format!(" (replaces docker_build at {r})"))
+                    .unwrap_or_default()
+            );
+        }
+        out.push('\n');
+    }
     let custom = report.kinds.iter().filter(|k| k.tilt.is_some()).count();
     let _ = writeln!(
         out,

@@ -1,0 +1,302 @@
+//! Builds that work with a plain-HTTP dev registry, for `scan`.
+//!
+//! Docker (and BuildKit) push over HTTPS unless the registry is on loopback
+//! or in `insecure-registries`; BuildKit in a container, a remote Docker and
+//! Docker Desktop do not see those exceptions. A `custom_build` whose command
+//! pushes by itself over HTTP works everywhere, but only if Tilt deploys the
+//! tag the command pushed: with `disable_push=True` alone Tilt re-tags the
+//! local image with its content hash and deploys a tag nobody pushed
+//! (oracle cases 35 and 45; tilt-dev/tilt#1615, #6021). With
+//! `skips_local_docker=True` Tilt deploys `$EXPECTED_REF` (under the
+//! cluster's registry name), which is exactly what the command pushes.
+//!
+//! The command is two steps so that each can be checked on its own: a build
+//! into the local Docker store, and a push of `$EXPECTED_REF` over HTTP.
+
+use super::model::{Loc, Model, Origin};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The tool that pushes over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PushWith {
+    /// `skopeo copy --dest-tls-verify=false` from the local Docker store
+    /// (Debian/Ubuntu `apt install skopeo`, `brew install skopeo`).
+    #[default]
+    Skopeo,
+    /// `docker buildx build … registry.insecure=true`: one step, Docker only.
+    Buildx,
+}
+
+/// The source the push step copies from; tests swap in an OCI layout.
+pub const PUSH_SOURCE: &str = "docker-daemon:$EXPECTED_REF";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpBuild {
+    /// The image ref, as the manifests / Tiltfile name it.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub context: String,
+    pub dockerfile: String,
+    /// The `docker_build` this replaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<Loc>,
+    pub build_step: Option<String>,
+    pub push_step: Option<String>,
+    /// The whole command (`sh -c`), with `$EXPECTED_REF`.
+    pub command: String,
+    /// The Tiltfile line.
+    pub call: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistryPlan {
+    /// Where the developer pushes (`default_registry` host).
+    pub push_host: String,
+    /// What the cluster pulls the same images as, when different.
+    pub cluster_host: Option<String>,
+    pub protocol: &'static str,
+    /// Why we say the registry speaks HTTP.
+    pub evidence: String,
+    pub from: Loc,
+    /// `default_registry(...)` to add, when the Tiltfile has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_registry: Option<String>,
+    pub push_with: PushWith,
+    pub builds: Vec<HttpBuild>,
+}
+
+fn sh_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// (build step, push step, whole command) for one image.
+pub fn command(
+    context: &str,
+    dockerfile: &str,
+    with: PushWith,
+) -> (Option<String>, Option<String>, String) {
+    let (ctx, df) = (sh_quote(context), sh_quote(dockerfile));
+    match with {
+        PushWith::Skopeo => {
+            let build = format!("docker build -t $EXPECTED_REF -f {df} {ctx}");
+            let push =
+                format!("skopeo copy --dest-tls-verify=false {PUSH_SOURCE} docker://$EXPECTED_REF");
+            let all = format!("{build} && {push}");
+            (Some(build), Some(push), all)
+        }
+        PushWith::Buildx => {
+            let all = format!(
+                "docker buildx build --output type=image,name=$EXPECTED_REF,push=true,registry.insecure=true -f {df} {ctx}"
+            );
+            (None, None, all)
+        }
+    }
+}
+
+fn starlark_str(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+pub fn call(reference: &str, command: &str, deps: &str) -> String {
+    format!(
+        "custom_build({}, {}, [{}], disable_push=True, skips_local_docker=True)",
+        starlark_str(reference),
+        starlark_str(command),
+        starlark_str(deps)
+    )
+}
+
+/// The Tiltfile among `paths` (a path named Tiltfile, or one in a scanned directory).
+pub fn find_tiltfile(paths: &[PathBuf]) -> Option<PathBuf> {
+    paths.iter().find_map(|p| {
+        if p.file_name().is_some_and(|n| n == "Tiltfile") && p.is_file() {
+            Some(p.clone())
+        } else if p.is_dir() && p.join("Tiltfile").is_file() {
+            Some(p.join("Tiltfile"))
+        } else {
+            None
+        }
+    })
+}
+
+/// Decides whether the dev registry needs HTTP-pushing builds, and which.
+/// `found` are image refs the scan found in custom resources (used when the
+/// tree has no Tiltfile, matched to directories with a Dockerfile).
+pub fn plan(
+    paths: &[PathBuf],
+    model: &Model,
+    found: &[String],
+    with: PushWith,
+) -> Option<RegistryPlan> {
+    let target = model.push_targets.first()?;
+    let evidence = model.http_evidence(&target.host)?;
+    // A guess is not enough to rewrite builds; a file or a probe must say so.
+    if evidence.assumed {
+        return None;
+    }
+    if model
+        .server_at(&target.host)
+        .is_some_and(|s| s.proxy_remote.is_some())
+    {
+        return None; // doctor's REG018: no build can push there.
+    }
+    let tiltfile = find_tiltfile(paths);
+    let mut builds = Vec::new();
+    let mut has_default_registry = false;
+    if let Some(tf) = &tiltfile {
+        let root = tf.parent().unwrap_or(Path::new("."));
+        let shown = tf.display().to_string();
+        let result = crate::check::check(tf, &crate::check::CheckOptions::default());
+        has_default_registry = result.state.default_registry.is_some();
+        for img in &result.state.images {
+            if img.build != crate::check::model::BuildKind::Docker {
+                continue;
+            }
+            let context = img.context.clone().unwrap_or_else(|| ".".into());
+            let context = context.strip_prefix("./").unwrap_or(&context).to_string();
+            let dockerfile = img
+                .dockerfile
+                .as_ref()
+                .and_then(|d| d.strip_prefix(root).ok().map(|p| p.display().to_string()))
+                .unwrap_or_else(|| format!("{context}/Dockerfile"));
+            builds.push(build(
+                &img.ref_text,
+                &context,
+                &dockerfile,
+                Some(Loc {
+                    file: shown.clone(),
+                    line: img.line,
+                }),
+                with,
+            ));
+        }
+    } else {
+        let roots: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
+        let mut seen = Vec::new();
+        for r in found {
+            let Some(ir) = crate::imageref::ImageRef::parse(r) else {
+                continue;
+            };
+            if ir.domain.is_some() || seen.contains(&ir.path) {
+                continue;
+            }
+            let last = ir.path.rsplit('/').next().unwrap_or(&ir.path);
+            let short = last.rsplit('-').next().unwrap_or(last);
+            for root in &roots {
+                for cand in [last, short] {
+                    if root.join(cand).join("Dockerfile").is_file() {
+                        seen.push(ir.path.clone());
+                        builds.push(build(
+                            &ir.path,
+                            cand,
+                            &format!("{cand}/Dockerfile"),
+                            None,
+                            with,
+                        ));
+                        break;
+                    }
+                }
+                if seen.contains(&ir.path) {
+                    break;
+                }
+            }
+        }
+    }
+    let cluster_host = target
+        .from_cluster
+        .as_ref()
+        .map(|(h, _)| h.clone())
+        .filter(|h| *h != target.host);
+    let default_registry =
+        (!has_default_registry || target.origin != Origin::Tiltfile).then(|| match &cluster_host {
+            Some(c) => format!(
+                "default_registry({}, host_from_cluster={})",
+                starlark_str(&target.host),
+                starlark_str(c)
+            ),
+            None => format!("default_registry({})", starlark_str(&target.host)),
+        });
+    // Tilt reads KEP-1755 by itself; a default_registry would override it.
+    let default_registry =
+        default_registry.filter(|_| target.origin != Origin::Kep1755 && !has_default_registry);
+    Some(RegistryPlan {
+        push_host: target.host.clone(),
+        cluster_host,
+        protocol: "http",
+        evidence: evidence.reason,
+        from: target.loc.clone(),
+        default_registry,
+        push_with: with,
+        builds,
+    })
+}
+
+fn build(
+    reference: &str,
+    context: &str,
+    dockerfile: &str,
+    replaces: Option<Loc>,
+    with: PushWith,
+) -> HttpBuild {
+    let (build_step, push_step, command) = command(context, dockerfile, with);
+    HttpBuild {
+        reference: reference.to_string(),
+        context: context.to_string(),
+        dockerfile: dockerfile.to_string(),
+        replaces,
+        build_step,
+        push_step,
+        call: call(reference, &command, context),
+        command,
+    }
+}
+
+/// The Tiltfile lines for a plan (appended to `scan --format tiltfile`).
+pub fn render(plan: &RegistryPlan) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "\n# Dev registry {} speaks plain HTTP ({}).\n",
+        plan.push_host, plan.evidence
+    ));
+    if let Some(c) = &plan.cluster_host {
+        s.push_str(&format!("# The cluster pulls the same images as {c}.\n"));
+    }
+    s.push_str(
+        "# Docker and BuildKit push over HTTPS unless told otherwise (`server gave HTTP response to HTTPS client`),\n\
+         # so these builds push by themselves over HTTP, and skips_local_docker=True makes Tilt deploy exactly\n\
+         # the $EXPECTED_REF they pushed (disable_push=True alone would deploy a re-tagged image nobody pushed).\n",
+    );
+    match plan.push_with {
+        PushWith::Skopeo => s.push_str("# Needs skopeo (apt install skopeo / brew install skopeo); `--push-with buildx` for Docker alone.\n"),
+        PushWith::Buildx => s.push_str("# Needs docker buildx (bundled with current Docker).\n"),
+    }
+    if let Some(d) = &plan.default_registry {
+        s.push_str(d);
+        s.push('\n');
+    }
+    if plan.builds.is_empty() {
+        s.push_str("# No docker_build in a Tiltfile here and no Dockerfile matched an image; for each image you build:\n");
+        let (_, _, cmd) = command("<context>", "<context>/Dockerfile", plan.push_with);
+        s.push_str(&format!("# {}\n", call("<image>", &cmd, "<context>")));
+    }
+    for b in &plan.builds {
+        if let Some(r) = &b.replaces {
+            s.push_str(&format!(
+                "# replaces docker_build({}, …) at {r}\n",
+                starlark_str(&b.reference)
+            ));
+        }
+        s.push_str(&b.call);
+        s.push('\n');
+    }
+    s
+}
