@@ -124,6 +124,69 @@ fn http_registry_build_deploys_exactly_what_its_script_pushes() {
     );
 }
 
+/// The extension's HTTP build runs the same command that `scan --format
+/// tiltfile` writes for the k3d example, for both push tools, so the one
+/// end-to-end push test (tests/registry.rs) covers both.
+#[test]
+fn http_registry_build_matches_what_scan_generates() {
+    let example = root().join("examples/k3d-http-registry");
+    for push_with in ["skopeo", "buildx"] {
+        let out = Command::cargo_bin("tilt-img")
+            .unwrap()
+            .args(["scan", "--format", "json", "--push-with", push_with])
+            .arg(&example)
+            .output()
+            .unwrap();
+        let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let d = tempfile::TempDir::new().unwrap();
+        copy_dir(&example, d.path());
+        let tf = d.path().join("Tiltfile");
+        let original = fs::read_to_string(&tf).unwrap();
+        let body: String = original
+            .lines()
+            .map(|l| match l.strip_prefix("docker_build(") {
+                Some(rest) => format!(
+                    "tilt_img_http_registry_build({}, push_with='{push_with}')\n",
+                    rest.trim_end_matches(')')
+                ),
+                None => format!("{l}\n"),
+            })
+            .collect();
+        fs::write(
+            &tf,
+            format!(
+                "v1alpha1.extension_repo(name='tilt-img', url='file://{}', load_host='tilt-img')\nload('ext://tilt-img/tilt_img', 'tilt_img_kinds', 'tilt_img_http_registry_build')\n{body}tilt_img_kinds(['k8s'])\n",
+                root().join("tilt_extensions").display()
+            ),
+        )
+        .unwrap();
+        let out = Command::cargo_bin("tilt-img")
+            .unwrap()
+            .args(["check", "--format", "json", "--warnings-as-errors"])
+            .arg(&tf)
+            .output()
+            .unwrap();
+        let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(out.status.success(), "{check:#}");
+        for b in scan["registry"]["builds"].as_array().unwrap() {
+            let img = check["images"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["ref"] == b["ref"])
+                .unwrap_or_else(|| panic!("{} not built: {check:#}", b["ref"]));
+            assert_eq!(img["command"][2], b["command"], "{push_with}");
+            assert_eq!(img["disable_push"], true);
+            assert_eq!(img["skips_local_docker"], true);
+        }
+        let deployed = check["deploy"]["images"].as_array().unwrap();
+        assert!(
+            deployed.iter().all(|i| i["pushed_by"] == "script"),
+            "{deployed:?}"
+        );
+    }
+}
+
 /// The README's extension example, taken from the README itself, on the
 /// Strimzi example with the extension copied beside it.
 #[test]

@@ -786,8 +786,15 @@ fn crossplane_package_registry(m: &Model) -> Vec<Finding> {
                 "REG020",
                 &p.loc,
                 format!(
-                    "Crossplane pulls package `{}` itself, not through the node's containerd, so registry mirrors do not apply, and it has no setting for plain HTTP ({}); serve {} over TLS and give Crossplane its CA with the Helm value `registryCaBundleConfig`",
-                    p.reference, evidence_text(&ev), p.host
+                    "Crossplane pulls package `{}` itself, not through the node's containerd, so registry mirrors do not apply, and it has no setting for plain HTTP ({}){}; serve {} over TLS under a name the Crossplane pod resolves and give Crossplane its CA with the Helm value `registryCaBundleConfig`",
+                    p.reference,
+                    evidence_text(&ev),
+                    if is_loopback(&p.host) {
+                        "; and inside the Crossplane pod `localhost` is the pod itself"
+                    } else {
+                        ""
+                    },
+                    p.host
                 ),
             ));
         } else if m.tls_evidence(&p.host).is_some() && looks_dev(&p.host) {
