@@ -114,7 +114,8 @@ fn findings_point_at_the_offending_line() {
             "k8s/registry-hosting.yaml",
             "host: \"localhost:5000\"",
         ),
-        ("REG019", "k3d-proxy.yaml", "\"registry-1.docker.io\":"),
+        ("REG019", "k3d.yaml", "- registry.localhost:5000"),
+        ("REG018", "Tiltfile", "default_registry("),
     ];
     for (rule, file, needle) in cases {
         let (v, _) = doctor_json(&format!("tests/doctor/{rule}/bad"));
@@ -249,4 +250,76 @@ fn bad_files_do_not_stop_the_others() {
     assert!(ids.contains(&"REG000".to_string()), "{v:#}");
     assert!(ids.contains(&"REG001".to_string()), "{v:#}");
     assert_eq!(code, 1);
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn kind_patches_are_read_as_containerd_config_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kind.yaml",
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\ncontainerdConfigPatches:\n- |-\n  [plugins.\"io.containerd.grpc.v1.cri\".registry]\n    config_path = \"/etc/containerd/certs.d\"\n  [plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"localhost:5001\"]\n    endpoint = [\"http://kind-registry:5000\"]\n",
+    );
+    let (v, code) = doctor_json(dir.path().to_str().unwrap());
+    assert_eq!(code, 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "REG012", "{v:#}");
+    assert_eq!(
+        f["line"], 7,
+        "the line of the legacy mirror table in kind.yaml: {v:#}"
+    );
+    assert_eq!(v["model"]["mirrors"][0]["registry"], "localhost:5001");
+    assert_eq!(
+        v["model"]["mirrors"][0]["endpoints"][0],
+        "http://kind-registry:5000"
+    );
+
+    // kind's current guide: config_path only, hosts.toml written into the node.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "kind.yaml",
+        "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\ncontainerdConfigPatches:\n- |-\n  [plugins.\"io.containerd.grpc.v1.cri\".registry]\n    config_path = \"/etc/containerd/certs.d\"\n",
+    );
+    write(
+        dir.path(),
+        "certs.d/localhost_5001_/hosts.toml",
+        "[host.\"http://kind-registry:5000\"]\n",
+    );
+    let (v, code) = doctor_json(dir.path().to_str().unwrap());
+    assert_eq!(rule_ids(&v), Vec::<String>::new(), "{v:#}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn ctlptl_registry_and_cluster_make_the_push_model() {
+    let dir = tempfile::tempdir().unwrap();
+    // The Cluster file sorts before the Registry file: the port still resolves.
+    write(
+        dir.path(),
+        "a-cluster.yaml",
+        "apiVersion: ctlptl.dev/v1alpha1\nkind: Cluster\nproduct: kind\nregistry: ctlptl-registry\n",
+    );
+    write(
+        dir.path(),
+        "b-registry.yaml",
+        "apiVersion: ctlptl.dev/v1alpha1\nkind: Registry\nname: ctlptl-registry\nport: 5005\n",
+    );
+    let (v, code) = doctor_json(dir.path().to_str().unwrap());
+    assert_eq!(code, 0, "{v:#}");
+    let push = &v["model"]["push"][0];
+    assert_eq!(push["host"], "localhost:5005", "{v:#}");
+    assert_eq!(
+        push["cluster_pulls_as"],
+        serde_json::Value::Null,
+        "ctlptl sets no hostFromContainerRuntime"
+    );
+    assert_eq!(push["protocol"], "http");
+    assert_eq!(v["model"]["mirrors"][0]["registry"], "localhost:5005");
 }

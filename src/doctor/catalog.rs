@@ -515,7 +515,7 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         summary: "k3d registry naming (`k3d-` prefix) and proxy mirror-key mismatches.",
         what: "`registries.use` names a registry without the `k3d-` prefix that `k3d registry create` adds; or a mirror that routes to a k3d proxy is keyed by something other than the proxied registry's name.",
-        why: "`k3d registry create NAME` creates the container `k3d-NAME` (k3d-io/k3d#1202), so `use: [NAME:5000]` finds nothing. Mirrors are matched by the image's registry name: a docker.io proxy keyed `registry-1.docker.io` is never used.",
+        why: "`k3d registry create NAME` creates the container `k3d-NAME` (k3d-io/k3d#1202), so `use: [NAME:5000]` finds nothing. Mirrors are matched by the image's registry name: a docker.io proxy keyed `registry-1.docker.io` is never used, and k3d itself keys the mirror it writes for a proxy by the remote URL as written (`https://registry-1.docker.io`), which no image names.",
         fix: "Use the prefixed name; key proxy mirrors by the registry images name (`docker.io`).",
         sources: &[
             "https://k3d.io/stable/usage/registries/",

@@ -10,7 +10,7 @@ pub mod catalog;
 pub mod rules;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::registry::model::{Loc, Model, is_loopback, looks_dev};
+use crate::registry::model::{Loc, Model, Origin, is_loopback, looks_dev};
 use crate::registry::probe::{self, ProbeResult, Push};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -82,6 +82,8 @@ pub struct PushSummary {
     pub cluster_pulls_as: Option<String>,
     /// `http`, `https`, or `unknown`.
     pub protocol: &'static str,
+    /// Why we say so (`assumed: …` for a guess).
+    pub evidence: Option<String>,
     pub from: Loc,
 }
 
@@ -90,6 +92,8 @@ pub struct MirrorSummary {
     pub registry: String,
     pub endpoints: Vec<String>,
     pub at: Loc,
+    /// Who wrote it: a file, or k3d/ctlptl by themselves.
+    pub origin: crate::registry::model::Origin,
 }
 
 /// Runs the doctor over `paths`.
@@ -168,35 +172,58 @@ fn probe_hosts(model: &Model, extra: &[String]) -> Vec<String> {
 }
 
 fn summarize(m: &Model) -> ModelSummary {
-    let protocol = |h: &str| {
-        if m.tls_evidence(h).is_some() {
-            "https"
-        } else if m.http_evidence(h).is_some_and(|e| !e.assumed) {
-            "http"
+    let protocol = |h: &str| -> (&'static str, Option<String>) {
+        if let Some(t) = m.tls_evidence(h) {
+            ("https", Some(t))
         } else {
-            "unknown"
+            match m.http_evidence(h) {
+                Some(e) if !e.assumed => ("http", Some(e.reason)),
+                Some(e) => ("unknown", Some(e.reason)),
+                None => ("unknown", None),
+            }
         }
     };
     ModelSummary {
         push: m
             .push_targets
             .iter()
-            .map(|t| PushSummary {
-                host: t.host.clone(),
-                cluster_pulls_as: t.from_cluster.as_ref().map(|(h, _)| h.clone()),
-                protocol: protocol(&t.host),
-                from: t.loc.clone(),
+            .map(|t| {
+                let (protocol, evidence) = protocol(&t.host);
+                PushSummary {
+                    host: t.host.clone(),
+                    cluster_pulls_as: t.from_cluster.as_ref().map(|(h, _)| h.clone()),
+                    protocol,
+                    evidence,
+                    from: t.loc.clone(),
+                }
             })
             .collect(),
         mirrors: m
             .mirrors
             .iter()
+            .filter(|x| {
+                // A mirror k3d/ctlptl add by themselves, shown only when no
+                // file configures the same registry.
+                !matches!(x.origin, Origin::K3d | Origin::Ctlptl)
+                    || !m.mirrors.iter().any(|y| {
+                        y.key == x.key && !matches!(y.origin, Origin::K3d | Origin::Ctlptl)
+                    })
+            })
             .map(|x| MirrorSummary {
                 registry: x.key.clone(),
                 endpoints: x.endpoints.iter().map(|e| e.raw.clone()).collect(),
                 at: x.loc.clone(),
+                origin: x.origin,
             })
-            .collect(),
+            .fold(Vec::<MirrorSummary>::new(), |mut acc, x| {
+                if !acc
+                    .iter()
+                    .any(|y| y.registry == x.registry && y.endpoints == x.endpoints)
+                {
+                    acc.push(x);
+                }
+                acc
+            }),
     }
 }
 
@@ -207,6 +234,44 @@ impl DoctorReport {
 
     pub fn to_text(&self) -> String {
         let mut s = String::new();
+        for p in &self.model.push {
+            let _ = writeln!(
+                s,
+                "push to {} ({}){}: {}{}",
+                p.host,
+                p.from,
+                p.cluster_pulls_as
+                    .as_ref()
+                    .map(|c| format!(", the cluster pulls it as {c}"))
+                    .unwrap_or_default(),
+                p.protocol,
+                p.evidence
+                    .as_ref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            );
+        }
+        for m in &self.model.mirrors {
+            let _ = writeln!(
+                s,
+                "mirror {} -> {} ({}{})",
+                m.registry,
+                if m.endpoints.is_empty() {
+                    "(no endpoints)".to_string()
+                } else {
+                    m.endpoints.join(", ")
+                },
+                m.at,
+                match m.origin {
+                    Origin::K3d => ", added by k3d",
+                    Origin::Ctlptl => ", added by ctlptl",
+                    _ => "",
+                }
+            );
+        }
+        if !self.model.push.is_empty() || !self.model.mirrors.is_empty() {
+            s.push('\n');
+        }
         for p in &self.probes {
             let _ = writeln!(s, "probe {}: {}", p.host, p.speaks.describe());
             match &p.push {

@@ -753,11 +753,12 @@ fn k3d_naming(m: &Model) -> Vec<Finding> {
         }
     }
     for s in m.servers.iter().filter(|s| s.origin == Origin::K3d) {
-        let Some((remote, _)) = &s.proxy_remote else {
+        let Some((remote, rloc)) = &s.proxy_remote else {
             continue;
         };
         let want = upstream_name(remote);
-        for x in &m.mirrors {
+        let explicit = |x: &&Mirror| !matches!(x.origin, Origin::K3d | Origin::Ctlptl);
+        for x in m.mirrors.iter().filter(explicit) {
             let points_here = x.endpoints.iter().any(|e| s.addresses.contains(&e.host));
             if points_here && !x.key.eq_ignore_ascii_case(&want) && x.key != "*" {
                 out.push(f(
@@ -769,6 +770,21 @@ fn k3d_naming(m: &Model) -> Vec<Finding> {
                     ),
                 ));
             }
+        }
+        let routed = m.mirrors.iter().filter(explicit).any(|x| {
+            (x.key.eq_ignore_ascii_case(&want) || x.key == "*")
+                && x.endpoints.iter().any(|e| s.addresses.contains(&e.host))
+        });
+        if !routed && !remote.eq_ignore_ascii_case(&want) {
+            out.push(f(
+                "REG019",
+                rloc,
+                format!(
+                    "k3d keys the mirror for {} by the remote URL as written (`{remote}`), which no image names; add `registries.config` mirror `{want}` with endpoint `http://{}`",
+                    s.name,
+                    s.addresses.first().map(String::as_str).unwrap_or("<registry>:5000")
+                ),
+            ));
         }
     }
     out

@@ -90,6 +90,7 @@ pub fn read_tree(
         };
         read_file(&mut model, &f, &shown, &text, scope);
     }
+    resolve_ctlptl_ports(&mut model);
     (model, diags)
 }
 
@@ -467,15 +468,19 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
         .collect(),
         created: None,
     };
-    // k3d wires every used registry into the nodes: `<name>:<port>` →
-    // http://<name>:<port>.
+    // k3d writes mirrors for every registry a cluster uses or creates
+    // (pkg/client/registry.go, RegistryGenerateK3sConfig): `<name>:<hostPort>`
+    // and `<name>:<port>` (5000 unless changed), both to http://<name>:<port>.
     for (u, l) in &k3d.uses {
-        model.mirrors.push(Mirror {
-            key: u.clone(),
-            loc: l.clone(),
-            endpoints: vec![Endpoint::parse(&format!("http://{u}"), l.clone())],
-            origin: Origin::K3d,
-        });
+        let name = host_only(u).to_string();
+        for key in [u.clone(), format!("{name}:5000")] {
+            model.mirrors.push(Mirror {
+                key,
+                loc: l.clone(),
+                endpoints: vec![Endpoint::parse(&format!("http://{name}:5000"), l.clone())],
+                origin: Origin::K3d,
+            });
+        }
     }
     if let Some(c) = regs.get("create") {
         // `k3d cluster create` (and a config's `registries.create`) uses the
@@ -508,16 +513,20 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
         let name_shown = name.clone().unwrap_or_else(|| "k3d registry".into());
         if let Some(n) = &name {
             k3d.created = Some((n.clone(), loc(shown, c.line)));
-            // k3d writes a mirror for the registry it creates into the nodes'
-            // registries.yaml: `<name>:<hostPort>` → http://<name>:5000.
-            if !host_port.is_empty() && proxy_remote.is_none() {
+            let internal = Endpoint::parse(&format!("http://{n}:5000"), loc(shown, c.line));
+            let mut keys = vec![format!("{n}:5000")];
+            if !host_port.is_empty() {
+                keys.push(format!("{n}:{host_port}"));
+            }
+            // For a proxy, k3d keys the mirror by the remote URL as written.
+            if let Some((remote, _)) = &proxy_remote {
+                keys.push(remote.clone());
+            }
+            for key in keys {
                 model.mirrors.push(Mirror {
-                    key: format!("{n}:{host_port}"),
+                    key,
                     loc: loc(shown, c.line),
-                    endpoints: vec![Endpoint::parse(
-                        &format!("http://{n}:5000"),
-                        loc(shown, c.line),
-                    )],
+                    endpoints: vec![internal.clone()],
                     origin: Origin::K3d,
                 });
             }
@@ -584,11 +593,13 @@ fn read_ctlptl(model: &mut Model, shown: &str, root: &Node, kind: &str) {
             if listen != "127.0.0.1" && listen != "0.0.0.0" {
                 addresses.push(format!("{listen}:{port}"));
             }
+            let proxy_remote = at(root, &["proxy", "remoteURL"])
+                .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))));
             model.servers.push(Server {
                 name: format!("ctlptl registry `{name}`"),
                 addresses,
                 tls: None,
-                proxy_remote: None,
+                proxy_remote,
                 origin: Origin::Ctlptl,
                 loc: loc(shown, root.line),
                 k3d_created: false,
@@ -599,31 +610,69 @@ fn read_ctlptl(model: &mut Model, shown: &str, root: &Node, kind: &str) {
                 read_kind(model, shown, kc);
             }
             if let Some(reg) = root.get("registry").and_then(Node::as_str) {
-                // ctlptl wires `localhost:<port>` to `http://<name>:5000` in the
-                // nodes and writes the KEP-1755 ConfigMap for it.
+                // What ctlptl does (pkg/cluster/admin_kind.go): mirrors for
+                // `localhost:<port>` and `<name>:5000`, both to
+                // http://<name>:5000, and a KEP-1755 ConfigMap with
+                // `host: localhost:<port>` (no hostFromContainerRuntime), so
+                // Tilt pushes and deploys as localhost:<port>.
                 let line = root.get("registry").map(|n| n.line).unwrap_or(root.line);
-                let port = ctlptl_port(model, reg).unwrap_or_else(|| "5000".into());
-                model.mirrors.push(Mirror {
-                    key: format!("localhost:{port}"),
-                    loc: loc(shown, line),
-                    endpoints: vec![Endpoint::parse(
-                        &format!("http://{}:5000", reg.to_ascii_lowercase()),
-                        loc(shown, line),
-                    )],
-                    origin: Origin::Ctlptl,
-                });
+                let reg = reg.to_ascii_lowercase();
+                let port = ctlptl_port(model, &reg).unwrap_or_else(|| "5000".into());
+                let internal = Endpoint::parse(&format!("http://{reg}:5000"), loc(shown, line));
+                for key in [format!("localhost:{port}"), format!("{reg}:5000")] {
+                    model.mirrors.push(Mirror {
+                        key,
+                        loc: loc(shown, line),
+                        endpoints: vec![internal.clone()],
+                        origin: Origin::Ctlptl,
+                    });
+                }
                 model.push_targets.push(PushTarget {
                     host: format!("localhost:{port}"),
-                    from_cluster: Some((
-                        format!("{}:5000", reg.to_ascii_lowercase()),
-                        loc(shown, line),
-                    )),
+                    from_cluster: None,
                     origin: Origin::Ctlptl,
                     loc: loc(shown, line),
                 });
             }
         }
         _ => {}
+    }
+}
+
+/// A ctlptl `Cluster` may come before (or in another file than) its
+/// `Registry`; once everything is read, give its push target and mirror the
+/// registry's real host port.
+fn resolve_ctlptl_ports(model: &mut Model) {
+    let pending: Vec<(String, String)> = model
+        .mirrors
+        .iter()
+        .filter(|m| m.origin == Origin::Ctlptl && m.key.starts_with("localhost:"))
+        .filter_map(|m| {
+            Some((
+                m.key.clone(),
+                host_only(&m.endpoints.first()?.host).to_string(),
+            ))
+        })
+        .collect();
+    for (old, name) in pending {
+        let Some(port) = ctlptl_port(model, &name) else {
+            continue;
+        };
+        let new = format!("localhost:{port}");
+        for m in model
+            .mirrors
+            .iter_mut()
+            .filter(|m| m.origin == Origin::Ctlptl && m.key == old)
+        {
+            m.key = new.clone();
+        }
+        for t in model
+            .push_targets
+            .iter_mut()
+            .filter(|t| t.origin == Origin::Ctlptl && t.host == old)
+        {
+            t.host = new.clone();
+        }
     }
 }
 
