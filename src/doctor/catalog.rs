@@ -449,11 +449,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         summary: "KEP-1755 `localhost` without `hostFromContainerRuntime` when the cluster pulls by another name.",
         what: "The `local-registry-hosting` ConfigMap says `host: localhost:<port>` with no `hostFromContainerRuntime`, and the cluster reaches the registry by another name.",
-        why: "Tilt deploys images under `host` unless `hostFromContainerRuntime` is set. On a node, `localhost` is the node itself, so the pull goes nowhere (`connection refused`).",
+        why: "Tilt deploys images under `host` unless `hostFromContainerRuntime` is set. On a node, `localhost` is the node itself, so the pull goes nowhere (`connection refused`), unless the node has a mirror for `localhost:<port>` (what kind's guide and ctlptl set up).",
         fix: "Add `hostFromContainerRuntime: \"<name the nodes use>:<port>\"`.",
         sources: &[
             "https://github.com/kubernetes/enhancements/tree/master/keps/sig-cluster-lifecycle/generic/1755-communicating-a-local-registry",
             "https://github.com/tilt-dev/tilt/blob/master/internal/k8s/registry.go",
+            "https://github.com/tilt-dev/ctlptl/blob/main/pkg/cluster/admin_kind.go (a mirror for both names, so ctlptl needs no hostFromContainerRuntime)",
         ],
         bad: &[
             (
@@ -520,6 +521,7 @@ pub const RULES: &[Rule] = &[
         sources: &[
             "https://k3d.io/stable/usage/registries/",
             "https://github.com/k3d-io/k3d/issues/1202",
+            "https://github.com/k3d-io/k3d/blob/main/pkg/client/registry.go (RegistryGenerateK3sConfig)",
         ],
         bad: &[
             (
