@@ -23,15 +23,33 @@ pub enum Scope {
     Configs,
 }
 
-/// Words every registry config in YAML contains; a file with none is skipped in [`Scope::Configs`].
-const CONFIG_MARKERS: [&str; 6] = [
-    "mirrors",
-    "configs",
-    "k3d.io",
-    "kind.x-k8s.io",
-    "ctlptl.dev",
+/// Text every registry config in YAML contains; a YAML file with none is
+/// skipped unparsed in [`Scope::Configs`].
+const CONFIG_MARKERS: [&str; 4] = [
+    "k3d.io/",
+    "kind.x-k8s.io/",
+    "ctlptl.dev/",
     "local-registry-hosting",
 ];
+
+fn has_top_level_key(text: &str, key: &str) -> bool {
+    text.starts_with(key) || text.contains(&format!("\n{key}"))
+}
+
+/// Whether a file's text is worth parsing in this scope.
+fn wanted(path: &Path, text: &str, scope: Scope) -> bool {
+    let yaml = path
+        .extension()
+        .and_then(|x| x.to_str())
+        .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "yaml" | "yml"));
+    if scope == Scope::Full || !yaml {
+        return true;
+    }
+    CONFIG_MARKERS.iter().any(|m| text.contains(m))
+        || has_top_level_key(text, "mirrors:")
+        || has_top_level_key(text, "configs:")
+        || (has_top_level_key(text, "storage:") && has_top_level_key(text, "http:"))
+}
 
 /// Walks `paths` (respecting .gitignore) and reads every file that matters.
 pub fn read_tree(
@@ -68,27 +86,28 @@ pub fn read_tree(
             }
         }
     }
-    for f in files {
-        let shown = f.display().to_string();
-        let bytes = match std::fs::read(&f) {
-            Ok(b) => b,
-            Err(e) => {
-                diags.push(crate::diag::Diagnostic::error(
-                    &shown,
-                    0,
-                    format!("cannot read: {e}; check that it is readable"),
-                ));
-                continue;
-            }
-        };
-        // Config files are small; a huge one is not a registry config.
-        if bytes.len() > 8 << 20 {
-            continue;
+    // Read (and, for Scope::Configs, pre-filter) in parallel; parse in
+    // order, so that the model and findings are deterministic.
+    use rayon::prelude::*;
+    let read: Vec<(PathBuf, String, Result<Option<String>, String>)> = files
+        .par_iter()
+        .map(|f| {
+            let shown = f.display().to_string();
+            let text = match std::fs::read(f) {
+                Err(e) => Err(format!("cannot read: {e}; check that it is readable")),
+                // Config files are small; a huge or binary one is not a registry config.
+                Ok(b) if b.len() > 8 << 20 => Ok(None),
+                Ok(b) => Ok(String::from_utf8(b).ok().filter(|t| wanted(f, t, scope))),
+            };
+            (f.clone(), shown, text)
+        })
+        .collect();
+    for (f, shown, text) in read {
+        match text {
+            Err(e) => diags.push(crate::diag::Diagnostic::error(&shown, 0, e)),
+            Ok(None) => {}
+            Ok(Some(text)) => read_file(&mut model, &f, &shown, &text, scope),
         }
-        let Ok(text) = String::from_utf8(bytes) else {
-            continue;
-        };
-        read_file(&mut model, &f, &shown, &text, scope);
     }
     resolve_ctlptl_ports(&mut model);
     (model, diags)
@@ -143,12 +162,6 @@ pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str, scope:
         return;
     }
     if ext == "json" {
-        return;
-    }
-    if scope == Scope::Configs
-        && !(CONFIG_MARKERS.iter().any(|m| text.contains(m))
-            || (text.contains("storage:") && text.contains("http:")))
-    {
         return;
     }
     let before = model.pulls.len();
