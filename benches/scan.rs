@@ -664,4 +664,35 @@ fn main() {
         println!("\n../shared/corpus not found; skipped");
     }
     measure_check();
+    measure_doctor(&dir);
+}
+
+/// `doctor` reads every file in full (it also collects the images manifests
+/// pull), so on a manifest tree it costs about a parse; on the registry
+/// examples it is instant.
+fn measure_doctor(tree: &Path) {
+    let opts = tilt_img::doctor::DoctorOptions::default();
+    let mut best = f64::MAX;
+    let mut findings = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let r = tilt_img::doctor::run(&[tree.to_path_buf()], &opts);
+        best = best.min(t.elapsed().as_secs_f64());
+        findings = r.findings.len();
+    }
+    println!("\ndoctor, generated tree: best of 3 {best:.3} s ({findings} findings)");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/k3d-http-registry");
+    let mut times: Vec<f64> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = tilt_img::doctor::run(std::slice::from_ref(&example), &opts);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "doctor, examples/k3d-http-registry in process: median {:.1} ms, max {:.1} ms",
+        times[times.len() / 2],
+        times[times.len() - 1]
+    );
 }

@@ -63,6 +63,13 @@ fn read_config(path: &Path) -> Result<Knowledge, Diagnostic> {
     })
 }
 
+/// Objects that [`crate::registry`] reads as registry configuration.
+fn is_registry_config(o: &crate::load::K8sObject) -> bool {
+    let g = o.group();
+    matches!(g, "k3d.io" | "kind.x-k8s.io" | "ctlptl.dev")
+        || (o.kind == "ConfigMap" && o.name == "local-registry-hosting")
+}
+
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
     let loaded = load::load_paths(paths, &opts.load);
     let mut diagnostics = loaded.walk_diagnostics.clone();
@@ -100,10 +107,19 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
             .filter(|p| p.as_os_str() != "-")
             .cloned()
             .collect();
+        // Files the loader already parsed into ordinary objects cannot be
+        // registry configs; only the rest is read again.
+        let skip: std::collections::HashSet<String> = loaded
+            .files
+            .iter()
+            .filter(|f| !f.objects.is_empty() && !f.objects.iter().any(is_registry_config))
+            .map(|f| f.path.to_string())
+            .collect();
         let (model, _) = crate::registry::sources::read_tree(
             &dirs,
             opts.load.no_ignore,
             crate::registry::sources::Scope::Configs,
+            &skip,
         );
         let found: Vec<String> = kinds
             .iter()

@@ -102,6 +102,7 @@ pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
         paths,
         opts.no_ignore,
         crate::registry::sources::Scope::Full,
+        &Default::default(),
     );
     let mut probes = Vec::new();
     if opts.probe {

@@ -269,6 +269,9 @@ pub struct Model {
     /// `* :` keys found in YAML text (line), per file.
     pub unquoted_stars: Vec<Loc>,
     pub unreadable: Vec<Unreadable>,
+    /// Files that could not be read (path, message), while reading in parallel.
+    #[serde(skip)]
+    pub unreadable_paths: Vec<(String, String)>,
     /// Hosts whose push check `--probe` saw refused (host, status).
     pub push_refused: Vec<(String, u16)>,
     /// Probe results, when `--probe` ran: host → what it speaks.
@@ -322,6 +325,47 @@ pub fn looks_dev(host: &str) -> bool {
 }
 
 impl Model {
+    /// Appends what another part of the tree said (files are read apart).
+    pub fn merge(&mut self, o: Model) {
+        // Destructured so that a new field cannot be forgotten here.
+        let Model {
+            files,
+            mirrors,
+            settings,
+            hosts_files,
+            containerd,
+            servers,
+            push_targets,
+            pulls,
+            daemons,
+            keps,
+            k3d,
+            default_registry_calls,
+            unquoted_stars,
+            unreadable,
+            unreadable_paths,
+            push_refused,
+            probed,
+        } = o;
+        self.files.extend(files);
+        self.mirrors.extend(mirrors);
+        self.settings.extend(settings);
+        self.hosts_files.extend(hosts_files);
+        self.containerd.extend(containerd);
+        self.servers.extend(servers);
+        self.push_targets.extend(push_targets);
+        self.pulls.extend(pulls);
+        self.daemons.extend(daemons);
+        self.keps.extend(keps);
+        self.k3d.extend(k3d);
+        self.default_registry_calls.extend(default_registry_calls);
+        self.unquoted_stars.extend(unquoted_stars);
+        self.unreadable.extend(unreadable);
+        self.unreadable_paths.extend(unreadable_paths);
+        self.push_refused.extend(push_refused);
+        self.probed.extend(probed);
+    }
+
     /// Every endpoint in the cluster-side configs.
     pub fn endpoints(&self) -> impl Iterator<Item = &Endpoint> {
         self.mirrors.iter().flat_map(|m| m.endpoints.iter()).chain(

@@ -56,6 +56,7 @@ pub fn read_tree(
     paths: &[PathBuf],
     no_ignore: bool,
     scope: Scope,
+    skip: &std::collections::HashSet<String>,
 ) -> (Model, Vec<crate::diag::Diagnostic>) {
     let mut model = Model::default();
     let mut diags = Vec::new();
@@ -91,6 +92,7 @@ pub fn read_tree(
     use rayon::prelude::*;
     let read: Vec<(PathBuf, String, Result<Option<String>, String>)> = files
         .par_iter()
+        .filter(|f| !skip.contains(&f.display().to_string()))
         .map(|f| {
             let shown = f.display().to_string();
             let text = match std::fs::read(f) {
@@ -102,12 +104,24 @@ pub fn read_tree(
             (f.clone(), shown, text)
         })
         .collect();
-    for (f, shown, text) in read {
-        match text {
-            Err(e) => diags.push(crate::diag::Diagnostic::error(&shown, 0, e)),
-            Ok(None) => {}
-            Ok(Some(text)) => read_file(&mut model, &f, &shown, &text, scope),
+    // Each file into its own model on any core, merged in file order.
+    let parts: Vec<Model> = read
+        .into_par_iter()
+        .map(|(f, shown, text)| {
+            let mut part = Model::default();
+            match text {
+                Err(e) => part.unreadable_paths.push((shown, e)),
+                Ok(None) => {}
+                Ok(Some(text)) => read_file(&mut part, &f, &shown, &text, scope),
+            }
+            part
+        })
+        .collect();
+    for mut part in parts {
+        for (shown, e) in part.unreadable_paths.drain(..) {
+            diags.push(crate::diag::Diagnostic::error(&shown, 0, e));
         }
+        model.merge(part);
     }
     resolve_ctlptl_ports(&mut model);
     (model, diags)
