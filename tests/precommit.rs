@@ -1,6 +1,8 @@
 //! The pre-commit hooks end to end, with the real `pre-commit` from PyPI in
 //! a throwaway virtualenv: a Tiltfile whose custom-resource image Tilt would
 //! skip fails `tilt-img-check`; `tilt-img-fix` repairs it; the check passes.
+//! `tilt-img-doctor` fails on a registries.yaml endpoint without `http://`
+//! and passes once it is fixed.
 //! `language: rust` means pre-commit builds tilt-img from this repository's
 //! committed HEAD. Skips (with a message) without python3 or network.
 
@@ -73,7 +75,7 @@ fn hooks_fail_on_a_broken_tiltfile_and_pass_after_fix() {
     std::fs::write(
         repo.join(".pre-commit-config.yaml"),
         format!(
-            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: tilt-img-fix\n      - id: tilt-img-check\n",
+            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: tilt-img-fix\n      - id: tilt-img-check\n      - id: tilt-img-doctor\n",
             root.display(),
             head.trim()
         ),
@@ -126,4 +128,27 @@ fn hooks_fail_on_a_broken_tiltfile_and_pass_after_fix() {
         String::from_utf8_lossy(&passing.stderr)
     );
     assert!(hook("tilt-img-fix").status.success(), "fix is idempotent");
+
+    // The doctor hook: a k3s registries.yaml whose endpoint lacks http://.
+    assert!(
+        hook("tilt-img-doctor").status.success(),
+        "nothing to say yet"
+    );
+    std::fs::write(
+        repo.join("registries.yaml"),
+        "mirrors:\n  \"registry.localhost:5000\":\n    endpoint:\n      - registry.localhost:5000\n",
+    )
+    .unwrap();
+    ok(&mut git(&["add", "-A"]));
+    let out = hook("tilt-img-doctor");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("registries.yaml:4: REG001"), "{text}");
+    std::fs::write(
+        repo.join("registries.yaml"),
+        "mirrors:\n  \"registry.localhost:5000\":\n    endpoint:\n      - http://registry.localhost:5000\n",
+    )
+    .unwrap();
+    ok(&mut git(&["add", "-A"]));
+    assert!(hook("tilt-img-doctor").status.success());
 }
