@@ -330,23 +330,65 @@ fn odd_shapes_never_panic() {
     let d = dir.path();
     let files: &[(&str, &str)] = &[
         ("a/registries.yaml", "mirrors: [1, 2]\nconfigs: \"x\"\n"),
-        ("b/registries.yaml", "mirrors:\n  a:\n    endpoint: 5\nconfigs:\n  a:\n    tls: [1]\n"),
-        ("c/registries.yaml", "mirrors:\n  \"\":\n    endpoint: [\"\", \"://\", \"http://\", \"[::1\"]\nconfigs:\n  \"\":\n    tls:\n      insecure_skip_verify: maybe\n"),
-        ("certs.d/x/hosts.toml", "server = 5\ncapabilities = \"pull\"\nclient = 7\nhost = 3\n"),
-        ("certs.d/y/hosts.toml", "[host.\"http://a\"]\nclient = [[1, 2]]\nskip_verify = \"yes\"\ncapabilities = [1, \"\"]\n"),
-        ("certs.d/_default/hosts.toml", "server = \"\"\n[host.\"\"]\n"),
-        ("k3d.yaml", "apiVersion: k3d.io/v1alpha5\nkind: Simple\nregistries:\n  create: [1]\n  use: {a: b}\n  config: 5\n"),
-        ("k3d2.yaml", "apiVersion: k3d.io/v1alpha5\nkind: Simple\nregistries:\n  create:\n    name: \"\"\n    hostPort: [1]\n    proxy: {remoteURL: 5}\n  use: [\"\", \":\", \"a:b:c\"]\n  config: \"mirrors: [\"\n"),
-        ("kind.yaml", "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\ncontainerdConfigPatches: [5, \"[[[\", {a: b}, \"\"]\n"),
-        ("ctlptl.yaml", "apiVersion: ctlptl.dev/v1alpha1\nkind: Registry\nport: [1]\n---\napiVersion: ctlptl.dev/v1alpha1\nkind: Cluster\nregistry: 5\nkindV1Alpha4Cluster: 7\n"),
-        ("kep.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local-registry-hosting\ndata:\n  localRegistryHosting.v1: \"{{{\"\n"),
-        ("kep2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local-registry-hosting\ndata:\n  localRegistryHosting.v1: \"host: 5\"\n"),
+        (
+            "b/registries.yaml",
+            "mirrors:\n  a:\n    endpoint: 5\nconfigs:\n  a:\n    tls: [1]\n",
+        ),
+        (
+            "c/registries.yaml",
+            "mirrors:\n  \"\":\n    endpoint: [\"\", \"://\", \"http://\", \"[::1\"]\nconfigs:\n  \"\":\n    tls:\n      insecure_skip_verify: maybe\n",
+        ),
+        (
+            "certs.d/x/hosts.toml",
+            "server = 5\ncapabilities = \"pull\"\nclient = 7\nhost = 3\n",
+        ),
+        (
+            "certs.d/y/hosts.toml",
+            "[host.\"http://a\"]\nclient = [[1, 2]]\nskip_verify = \"yes\"\ncapabilities = [1, \"\"]\n",
+        ),
+        (
+            "certs.d/_default/hosts.toml",
+            "server = \"\"\n[host.\"\"]\n",
+        ),
+        (
+            "k3d.yaml",
+            "apiVersion: k3d.io/v1alpha5\nkind: Simple\nregistries:\n  create: [1]\n  use: {a: b}\n  config: 5\n",
+        ),
+        (
+            "k3d2.yaml",
+            "apiVersion: k3d.io/v1alpha5\nkind: Simple\nregistries:\n  create:\n    name: \"\"\n    hostPort: [1]\n    proxy: {remoteURL: 5}\n  use: [\"\", \":\", \"a:b:c\"]\n  config: \"mirrors: [\"\n",
+        ),
+        (
+            "kind.yaml",
+            "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\ncontainerdConfigPatches: [5, \"[[[\", {a: b}, \"\"]\n",
+        ),
+        (
+            "ctlptl.yaml",
+            "apiVersion: ctlptl.dev/v1alpha1\nkind: Registry\nport: [1]\n---\napiVersion: ctlptl.dev/v1alpha1\nkind: Cluster\nregistry: 5\nkindV1Alpha4Cluster: 7\n",
+        ),
+        (
+            "kep.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local-registry-hosting\ndata:\n  localRegistryHosting.v1: \"{{{\"\n",
+        ),
+        (
+            "kep2.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local-registry-hosting\ndata:\n  localRegistryHosting.v1: \"host: 5\"\n",
+        ),
         ("daemon.json", "{\"insecure-registries\": \"x\"}"),
-        ("registry/config.yml", "storage: 1\nhttp: {addr: 5, tls: [1]}\nproxy: {remoteurl: [1]}\n"),
+        (
+            "registry/config.yml",
+            "storage: 1\nhttp: {addr: 5, tls: [1]}\nproxy: {remoteurl: [1]}\n",
+        ),
         ("config.toml", "plugins = 5\n"),
-        ("config2.toml", "[plugins.\"io.containerd.grpc.v1.cri\"]\nregistry = 5\n"),
+        (
+            "config2.toml",
+            "[plugins.\"io.containerd.grpc.v1.cri\"]\nregistry = 5\n",
+        ),
         ("Tiltfile", "default_registry(\n"),
-        ("pkg.yaml", "apiVersion: pkg.crossplane.io/v1\nkind: Provider\nspec:\n  package: 5\n"),
+        (
+            "pkg.yaml",
+            "apiVersion: pkg.crossplane.io/v1\nkind: Provider\nspec:\n  package: 5\n",
+        ),
     ];
     for (name, text) in files {
         write(d, name, text);
@@ -370,9 +412,14 @@ fn odd_shapes_never_panic() {
         .iter()
         .filter(|f| f["rule"] == "REG000")
         .collect();
-    assert!(unreadable.iter().all(|f| f["line"].as_u64().unwrap() >= 1), "{v:#}");
     assert!(
-        unreadable.iter().any(|f| f["file"].as_str().unwrap().ends_with("kind.yaml")),
+        unreadable.iter().all(|f| f["line"].as_u64().unwrap() >= 1),
+        "{v:#}"
+    );
+    assert!(
+        unreadable
+            .iter()
+            .any(|f| f["file"].as_str().unwrap().ends_with("kind.yaml")),
         "the `[[[` kind patch: {v:#}"
     );
     // A path that does not exist: exit 1 with the path named.

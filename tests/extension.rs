@@ -87,25 +87,9 @@ fn http_registry_build_deploys_exactly_what_its_script_pushes() {
         ),
     )
     .unwrap();
-    let out = Command::cargo_bin("tilt-img")
-        .unwrap()
-        .args(["check", "--format", "json"])
-        .arg(&tf)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let img = v["deploy"]["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["ref"] == "orders-connect")
-        .unwrap()
-        .clone();
+    let (v, code) = common::check_json(&tf, &[]);
+    assert_eq!(code, Some(0), "{v:#}");
+    let img = common::deployed_image(&v, "orders-connect");
     assert_eq!(img["pushed_by"], "script");
     assert_eq!(
         img["expected_ref"],
@@ -160,14 +144,8 @@ fn http_registry_build_matches_what_scan_generates() {
             ),
         )
         .unwrap();
-        let out = Command::cargo_bin("tilt-img")
-            .unwrap()
-            .args(["check", "--format", "json", "--warnings-as-errors"])
-            .arg(&tf)
-            .output()
-            .unwrap();
-        let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert!(out.status.success(), "{check:#}");
+        let (check, code) = common::check_json(&tf, &["--warnings-as-errors"]);
+        assert_eq!(code, Some(0), "{check:#}");
         for b in scan["registry"]["builds"].as_array().unwrap() {
             let img = check["images"]
                 .as_array()

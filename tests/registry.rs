@@ -426,21 +426,9 @@ fn generated_push_step_pushes_over_http_and_tilt_deploys_what_it_pushed() {
         tiltfile.push('\n');
     }
     std::fs::write(&tf, &tiltfile).unwrap();
-    let out = Command::cargo_bin("tilt-img")
-        .unwrap()
-        .args(["check", "--format", "json", "--warnings-as-errors"])
-        .arg(&tf)
-        .output()
-        .unwrap();
-    let check: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "{check:#}\n{tiltfile}");
-    let img = check["deploy"]["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["ref"] == "orders-connect")
-        .unwrap()
-        .clone();
+    let (check, code) = common::check_json(&tf, &["--warnings-as-errors"]);
+    assert_eq!(code, Some(0), "{check:#}\n{tiltfile}");
+    let img = common::deployed_image(&check, "orders-connect");
     assert_eq!(img["pushed_by"], "script");
     let tag = "tilt-build-1764036000";
     let expected_ref = img["expected_ref"]

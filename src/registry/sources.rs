@@ -287,7 +287,13 @@ fn read_document(model: &mut Model, shown: &str, root: &Node, offset: u32) {
 
 /// k3s `registries.yaml`: `mirrors.<name>.endpoint[]`, `configs.<host>.tls/auth`.
 fn read_k3s(model: &mut Model, shown: &str, root: &Node, origin: Origin) {
-    for e in entries(root.get("mirrors")) {
+    read_mirrors_and_configs(model, shown, root, origin);
+}
+
+/// `mirrors` and `configs` under `node`: k3s took the shape of containerd's
+/// legacy CRI registry config, so one reader serves both.
+fn read_mirrors_and_configs(model: &mut Model, shown: &str, node: &Node, origin: Origin) {
+    for e in entries(node.get("mirrors")) {
         let endpoints = e
             .value
             .get("endpoint")
@@ -303,7 +309,7 @@ fn read_k3s(model: &mut Model, shown: &str, root: &Node, origin: Origin) {
             origin,
         });
     }
-    for e in entries(root.get("configs")) {
+    for e in entries(node.get("configs")) {
         let tls_node = e.value.get("tls");
         let field = |k: &str| tls_node.and_then(|t| t.get(k)).map(|n| loc(shown, n.line));
         let skip = tls_node.and_then(|t| {
@@ -346,41 +352,7 @@ fn read_containerd(model: &mut Model, shown: &str, root: &Node, offset: u32, kin
             legacy,
             kind_patch,
         });
-        for e in entries(reg.get("mirrors")) {
-            let endpoints = e
-                .value
-                .get("endpoint")
-                .map(strings)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(s, l)| Endpoint::parse(&s, loc(shown, l)))
-                .collect();
-            model.mirrors.push(Mirror {
-                key: e.key.clone(),
-                loc: loc(shown, e.key_line),
-                endpoints,
-                origin: Origin::ContainerdConfig,
-            });
-        }
-        for e in entries(reg.get("configs")) {
-            let tls_node = e.value.get("tls");
-            let field = |k: &str| tls_node.and_then(|t| t.get(k)).map(|n| loc(shown, n.line));
-            let skip = tls_node.and_then(|t| {
-                let n = t.get("insecure_skip_verify")?;
-                Some((truthy(Some(n))?, loc(shown, n.line)))
-            });
-            model.settings.push(HostSettings {
-                key: e.key.to_ascii_lowercase(),
-                loc: loc(shown, e.key_line),
-                tls: Tls {
-                    ca: field("ca_file"),
-                    client: field("cert_file").or_else(|| field("key_file")),
-                    skip_verify: skip,
-                },
-                auth: e.value.get("auth").is_some(),
-                origin: Origin::ContainerdConfig,
-            });
-        }
+        read_mirrors_and_configs(model, shown, reg, Origin::ContainerdConfig);
     }
 }
 

@@ -23,3 +23,34 @@ pub fn copy_dir_except(from: &Path, to: &Path, skip: &[&str]) {
 pub fn copy_dir(from: &Path, to: &Path) {
     copy_dir_except(from, to, &[]);
 }
+
+/// `tilt-img check --format json <tiltfile> <extra…>`: the report and the exit code.
+#[allow(dead_code)]
+pub fn check_json(tiltfile: &Path, extra: &[&str]) -> (serde_json::Value, Option<i32>) {
+    let out = assert_cmd::Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args(["check", "--format", "json"])
+        .args(extra)
+        .arg(tiltfile)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (v, out.status.code())
+}
+
+/// The deploy view of one build in a `check --format json` report.
+#[allow(dead_code)]
+pub fn deployed_image(check: &serde_json::Value, reference: &str) -> serde_json::Value {
+    check["deploy"]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["ref"] == reference)
+        .unwrap_or_else(|| panic!("no build {reference} in {check:#}"))
+        .clone()
+}
