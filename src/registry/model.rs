@@ -110,8 +110,9 @@ impl Tls {
 /// (k3s `mirrors`, containerd `registry.mirrors`, or implied by k3d/ctlptl).
 #[derive(Debug, Clone, Serialize)]
 pub struct Mirror {
+    /// The registry name pulls are matched by (`docker.io`, `host:port`, `*`).
     pub key: String,
-    /// The key was written quoted; used only for `*`.
+    /// Where the key is written (for k3d/ctlptl: what implies the mirror).
     pub loc: Loc,
     pub endpoints: Vec<Endpoint>,
     pub origin: Origin,
@@ -174,8 +175,6 @@ pub struct Server {
     pub proxy_remote: Option<(String, Loc)>,
     pub origin: Origin,
     pub loc: Loc,
-    /// k3d registries created by `k3d registry create` carry a `k3d-` prefix.
-    pub k3d_created: bool,
 }
 
 /// Where the developer pushes (`default_registry`, KEP-1755 `host`).

@@ -537,7 +537,6 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
             proxy_remote,
             origin: Origin::K3d,
             loc: loc(shown, c.line),
-            k3d_created: false,
         });
     }
     if let Some(cfg) = regs.get("config")
@@ -601,7 +600,6 @@ fn read_ctlptl(model: &mut Model, shown: &str, root: &Node, kind: &str) {
                 proxy_remote,
                 origin: Origin::Ctlptl,
                 loc: loc(shown, root.line),
-                k3d_created: false,
             });
         }
         "Cluster" => {
@@ -732,7 +730,6 @@ fn read_distribution(model: &mut Model, shown: &str, root: &Node) {
         proxy_remote,
         origin: Origin::RegistryServer,
         loc: loc(shown, root.line),
-        k3d_created: false,
     });
 }
 
