@@ -227,3 +227,69 @@ fn readme_config_example_works() {
         "replace keeps only listed fields: {text}"
     );
 }
+
+/// Without a Tiltfile, the HTTP-registry plan comes from a ctlptl cluster
+/// (push target and plain-HTTP registry) and a directory with a Dockerfile
+/// named like the image a custom resource runs; and a registry only assumed
+/// to be HTTP (a bare `localhost:5000` in a KEP-1755 ConfigMap) gets no plan.
+#[test]
+fn registry_plan_without_a_tiltfile() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kafka-connect");
+    std::fs::create_dir_all(d.join("k8s")).unwrap();
+    std::fs::create_dir_all(d.join("connect")).unwrap();
+    for f in ["crds.yaml", "connect.yaml"] {
+        std::fs::copy(ex.join("k8s").join(f), d.join("k8s").join(f)).unwrap();
+    }
+    std::fs::copy(ex.join("connect/Dockerfile"), d.join("connect/Dockerfile")).unwrap();
+    std::fs::write(
+        d.join("ctlptl.yaml"),
+        "apiVersion: ctlptl.dev/v1alpha1\nkind: Registry\nname: ctlptl-registry\nport: 5005\n---\napiVersion: ctlptl.dev/v1alpha1\nkind: Cluster\nproduct: kind\nregistry: ctlptl-registry\n",
+    )
+    .unwrap();
+    let out = tilt_img()
+        .args(["scan", "--format", "json"])
+        .arg(d)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = &v["registry"];
+    assert_eq!(plan["push_host"], "localhost:5005", "{v:#}");
+    assert_eq!(
+        plan["default_registry"],
+        serde_json::Value::Null,
+        "ctlptl's ConfigMap tells Tilt"
+    );
+    assert_eq!(plan["builds"][0]["ref"], "orders-connect");
+    assert_eq!(plan["builds"][0]["context"], "connect");
+    assert_eq!(plan["builds"][0]["replaces"], serde_json::Value::Null);
+    // The tiltfile format proves the builds with the embedded loader: no
+    // diagnostics on stderr.
+    let out = tilt_img()
+        .args(["scan", "--format", "tiltfile"])
+        .arg(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("custom_build('orders-connect', 'docker build -t $EXPECTED_REF -f connect/Dockerfile connect && skopeo copy --dest-tls-verify=false docker-daemon:$EXPECTED_REF docker://$EXPECTED_REF', ['connect'], disable_push=True, skips_local_docker=True)"), "{text}");
+
+    std::fs::remove_file(d.join("ctlptl.yaml")).unwrap();
+    std::fs::write(
+        d.join("k8s/hosting.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local-registry-hosting\n  namespace: kube-public\ndata:\n  localRegistryHosting.v1: |\n    host: \"localhost:5000\"\n",
+    )
+    .unwrap();
+    let out = tilt_img()
+        .args(["scan", "--format", "json"])
+        .arg(d)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.get("registry").is_none(),
+        "an assumption is not enough: {v:#}"
+    );
+}

@@ -216,18 +216,18 @@ pub fn plan(
         .as_ref()
         .map(|(h, _)| h.clone())
         .filter(|h| *h != target.host);
-    let default_registry =
-        (!has_default_registry || target.origin != Origin::Tiltfile).then(|| match &cluster_host {
-            Some(c) => format!(
-                "default_registry({}, host_from_cluster={})",
-                starlark_str(&target.host),
-                starlark_str(c)
-            ),
-            None => format!("default_registry({})", starlark_str(&target.host)),
-        });
-    // Tilt reads KEP-1755 by itself; a default_registry would override it.
-    let default_registry =
-        default_registry.filter(|_| target.origin != Origin::Kep1755 && !has_default_registry);
+    // Tilt reads the KEP-1755 ConfigMap (which ctlptl writes) by itself, and
+    // a Tiltfile's own default_registry stays; otherwise say what to add.
+    let default_registry = (!has_default_registry
+        && !matches!(target.origin, Origin::Kep1755 | Origin::Ctlptl))
+    .then(|| match &cluster_host {
+        Some(c) => format!(
+            "default_registry({}, host_from_cluster={})",
+            starlark_str(&target.host),
+            starlark_str(c)
+        ),
+        None => format!("default_registry({})", starlark_str(&target.host)),
+    });
     Some(RegistryPlan {
         push_host: target.host.clone(),
         cluster_host,

@@ -142,6 +142,20 @@ pub fn probe(host: &str, check_push: bool) -> ProbeResult {
                 verify_error: r.verify_error.clone(),
             }
         }
+        // Without a port, HTTPS (443) and HTTP (80) are different ports.
+        Err(Failure::Connect(e)) if super::model::port_of(host).is_none() => {
+            match request(host, false, "GET", "/v2/") {
+                Ok(r) => {
+                    redirect = r.location.clone();
+                    Speaks::Http {
+                        status: r.status,
+                        registry: r.is_registry(),
+                        https_error: format!("port 443: {e}"),
+                    }
+                }
+                Err(_) => Speaks::Unreachable { error: e },
+            }
+        }
         Err(Failure::Connect(e)) => Speaks::Unreachable { error: e },
         Err(Failure::HttpOnTls) => match request(host, false, "GET", "/v2/") {
             Ok(r) => {
