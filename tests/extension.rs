@@ -163,6 +163,57 @@ fn http_registry_build_matches_what_scan_generates() {
             "{deployed:?}"
         );
     }
+
+    // The mirror route: bare names, pushed under <mirror_host>/library/.
+    let d = tempfile::TempDir::new().unwrap();
+    copy_dir(&root().join("examples/kafka-connect"), d.path());
+    fs::write(
+        d.path().join("k3d.yaml"),
+        "apiVersion: k3d.io/v1alpha5\nkind: Simple\nregistries:\n  create:\n    name: k3d-registry.localhost\n    hostPort: \"5000\"\n  config: |\n    mirrors:\n      \"docker.io\":\n        endpoint:\n          - http://k3d-registry.localhost:5000\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args(["scan", "--format", "json"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(scan["registry"]["mode"], "mirror", "{scan:#}");
+    let mirror_host = scan["registry"]["push_host"].as_str().unwrap().to_string();
+    let tf = d.path().join("Tiltfile");
+    let body: String = fs::read_to_string(&tf)
+        .unwrap()
+        .lines()
+        .map(|l| match l.strip_prefix("docker_build(") {
+            Some(rest) => format!(
+                "tilt_img_http_registry_build({}, mirror_host='{mirror_host}')\n",
+                rest.trim_end_matches(')')
+            ),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    fs::write(
+        &tf,
+        format!(
+            "v1alpha1.extension_repo(name='tilt-img', url='file://{}', load_host='tilt-img')\nload('ext://tilt-img/tilt_img', 'tilt_img_kinds', 'tilt_img_http_registry_build')\n{body}tilt_img_kinds(['k8s'])\n",
+            root().join("tilt_extensions").display()
+        ),
+    )
+    .unwrap();
+    let (check, code) = common::check_json(&tf, &["--warnings-as-errors"]);
+    assert_eq!(code, Some(0), "{check:#}");
+    let builds = scan["registry"]["builds"].as_array().unwrap();
+    assert!(!builds.is_empty(), "{scan:#}");
+    for b in builds {
+        let img = check["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["ref"] == b["ref"])
+            .unwrap();
+        assert_eq!(img["command"][2], b["command"], "mirror route");
+    }
 }
 
 /// The README's extension example, taken from the README itself, on the

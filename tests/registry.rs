@@ -493,3 +493,101 @@ fn generated_push_step_pushes_over_http_and_tilt_deploys_what_it_pushed() {
         "{body}"
     );
 }
+
+/// The other route: no registry address in image names, the nodes pull
+/// Docker Hub names through a `docker.io` mirror to the dev registry. The
+/// generated push step puts `orders-connect:<tag>` under `library/` there,
+/// where that mirror will look, and Tilt deploys the bare name it pushed.
+#[test]
+fn mirror_route_pushes_bare_names_under_library() {
+    let skopeo = need("skopeo", "skopeo");
+    let reg = Registry::start(Mode::Http);
+    let port = reg.host.rsplit(':').next().unwrap().to_string();
+    let work = tempfile::tempdir().unwrap();
+    let p = work.path().join("project");
+    let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kafka-connect");
+    common::copy_dir(&ex, &p);
+    std::fs::write(
+        p.join("k3d.yaml"),
+        format!(
+            "apiVersion: k3d.io/v1alpha5\nkind: Simple\nregistries:\n  create:\n    name: k3d-registry.localhost\n    host: \"127.0.0.1\"\n    hostPort: \"{port}\"\n  config: |\n    mirrors:\n      \"docker.io\":\n        endpoint:\n          - http://k3d-registry.localhost:5000\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args(["scan", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let scan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = &scan["registry"];
+    assert_eq!(plan["mode"], "mirror", "{scan:#}");
+    assert_eq!(plan["key"], "docker.io");
+    assert_eq!(plan["default_registry"], Value::Null);
+    let build = plan["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["ref"] == "orders-connect")
+        .expect("a build for orders-connect")
+        .clone();
+    let push_host = plan["push_host"].as_str().unwrap().to_string();
+    assert!(push_host.ends_with(&format!(":{port}")), "{push_host}");
+
+    // Tilt deploys the bare name the command pushed.
+    let tf = p.join("Tiltfile");
+    let mut tiltfile: String = std::fs::read_to_string(&tf)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("docker_build('orders-connect'"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    tiltfile.push_str(build["call"].as_str().unwrap());
+    tiltfile.push('\n');
+    for call in scan["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["tilt"].as_str())
+    {
+        tiltfile.push_str(call);
+        tiltfile.push('\n');
+    }
+    std::fs::write(&tf, &tiltfile).unwrap();
+    let (check, code) = common::check_json(&tf, &["--warnings-as-errors"]);
+    assert_eq!(code, Some(0), "{check:#}\n{tiltfile}");
+    let img = common::deployed_image(&check, "orders-connect");
+    assert_eq!(img["pushed_by"], "script");
+    assert_eq!(img["deploy_ref"], "orders-connect:tilt-build-<unix-time>");
+    assert_eq!(img["expected_ref"], img["deploy_ref"]);
+
+    let tag = "tilt-build-1764036001";
+    let layout = oci_layout(work.path());
+    let step = build["push_step"]
+        .as_str()
+        .unwrap()
+        .replace(
+            tilt_img::registry::plan::PUSH_SOURCE,
+            &format!("oci:{}:latest", layout.display()),
+        )
+        .replace(" skopeo ", &format!(" {} ", skopeo.display()));
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&step)
+        .env("EXPECTED_REF", format!("orders-connect:{tag}"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{step}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (status, body) = http_get(
+        &reg.host,
+        "/v2/library/orders-connect/tags/list",
+        "application/json",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(tag), "{body}");
+}

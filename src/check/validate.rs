@@ -139,11 +139,14 @@ pub fn validate_builds(
                 st.entities.push(e);
             }
         }
-        st.default_registry = Some(DefaultRegistry {
-            host: plan.push_host.clone(),
-            host_from_cluster: plan.cluster_host.clone().unwrap_or_default(),
-            single_name: String::new(),
-        });
+        // Through a mirror, images keep their bare names: no default_registry.
+        if plan.route == crate::registry::plan::Route::Registry {
+            st.default_registry = Some(DefaultRegistry {
+                host: plan.push_host.clone(),
+                host_from_cluster: plan.cluster_host.clone().unwrap_or_default(),
+                single_name: String::new(),
+            });
+        }
     }
     let mut text = kind_lines.to_string();
     for b in &plan.builds {
@@ -183,8 +186,13 @@ pub fn validate_builds(
         let refs = super::deploy::refs_for(img, st.default_registry.as_ref());
         let pushed = refs.expected_ref.clone().unwrap_or_default();
         let deployed = refs.deploy_ref.clone().unwrap_or_default();
-        let cluster = plan.cluster_host.as_deref().unwrap_or(&plan.push_host);
-        let want = pushed.replacen(&plan.push_host, cluster, 1);
+        let want = match &plan.route {
+            crate::registry::plan::Route::Registry => {
+                let cluster = plan.cluster_host.as_deref().unwrap_or(&plan.push_host);
+                pushed.replacen(&plan.push_host, cluster, 1)
+            }
+            crate::registry::plan::Route::Mirror { .. } => pushed.clone(),
+        };
         if refs.pushed_by != "script" || deployed != want {
             diags.push(bug(format!(
                 "the generated custom_build for `{}` deploys `{deployed}`, not the `{want}` its command pushes",

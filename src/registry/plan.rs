@@ -13,7 +13,7 @@
 //! The command is two steps so that each can be checked on its own: a build
 //! into the local Docker store, and a push of `$EXPECTED_REF` over HTTP.
 
-use super::model::{Loc, Model, Origin};
+use super::model::{Loc, Model, Origin, is_loopback};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -50,9 +50,23 @@ pub struct HttpBuild {
     pub call: String,
 }
 
+/// How the cluster finds the images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "mode")]
+pub enum Route {
+    /// Images carry the registry's address (`default_registry`, KEP-1755, ctlptl).
+    Registry,
+    /// Images keep bare Docker Hub names; the nodes pull them through a mirror
+    /// (`docker.io` or `*`) that points at the dev registry.
+    Mirror { key: String, at: Loc },
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RegistryPlan {
-    /// Where the developer pushes (`default_registry` host).
+    #[serde(flatten)]
+    pub route: Route,
+    /// Where the developer pushes (`default_registry` host, or the mirror's
+    /// registry as this machine reaches it).
     pub push_host: String,
     /// What the cluster pulls the same images as, when different.
     pub cluster_host: Option<String>,
@@ -78,24 +92,34 @@ fn sh_quote(s: &str) -> String {
     }
 }
 
-/// (build step, push step, whole command) for one image.
+/// (build step, push step, whole command) for one image. `mirror_host`:
+/// push bare Docker Hub names under that registry (`library/` for one-part
+/// names, the path a `docker.io` mirror asks for) instead of to $EXPECTED_REF.
 pub fn command(
     context: &str,
     dockerfile: &str,
     with: PushWith,
+    mirror_host: Option<&str>,
 ) -> (Option<String>, Option<String>, String) {
     let (ctx, df) = (sh_quote(context), sh_quote(dockerfile));
+    let (dest, path) = match mirror_host {
+        None => ("$EXPECTED_REF".to_string(), String::new()),
+        Some(h) => (
+            format!("{h}/$p"),
+            "p=$EXPECTED_REF && if [ \"${p#*/}\" = \"$p\" ]; then p=library/$p; fi && ".to_string(),
+        ),
+    };
     match with {
         PushWith::Skopeo => {
             let build = format!("docker build -t $EXPECTED_REF -f {df} {ctx}");
             let push =
-                format!("skopeo copy --dest-tls-verify=false {PUSH_SOURCE} docker://$EXPECTED_REF");
+                format!("{path}skopeo copy --dest-tls-verify=false {PUSH_SOURCE} docker://{dest}");
             let all = format!("{build} && {push}");
             (Some(build), Some(push), all)
         }
         PushWith::Buildx => {
             let all = format!(
-                "docker buildx build --output type=image,name=$EXPECTED_REF,push=true,registry.insecure=true -f {df} {ctx}"
+                "{path}docker buildx build --output type=image,name={dest},push=true,registry.insecure=true -f {df} {ctx}"
             );
             (None, None, all)
         }
@@ -137,18 +161,57 @@ pub fn plan(
     found: &[String],
     with: PushWith,
 ) -> Option<RegistryPlan> {
-    let target = model.push_targets.first()?;
-    let evidence = model.http_evidence(&target.host)?;
+    let (route, push_host, cluster_host, origin, from, evidence) =
+        if let Some(target) = model.push_targets.first() {
+            let cluster = target
+                .from_cluster
+                .as_ref()
+                .map(|(h, _)| h.clone())
+                .filter(|h| *h != target.host);
+            (
+                Route::Registry,
+                target.host.clone(),
+                cluster,
+                Some(target.origin),
+                target.loc.clone(),
+                model.http_evidence(&target.host)?,
+            )
+        } else {
+            // No registry address in image names: does the cluster pull Docker
+            // Hub names through a mirror to a dev registry this machine reaches?
+            let (mirror, server, endpoint) = model.mirrors.iter().find_map(|m| {
+                if !(m.key.eq_ignore_ascii_case("docker.io") || m.key == "*") {
+                    return None;
+                }
+                m.endpoints.iter().find_map(|e| {
+                    let s = model.server_at(&e.host)?;
+                    Some((m, s, e))
+                })
+            })?;
+            let local = server.addresses.iter().find(|a| is_loopback(a))?.clone();
+            (
+                Route::Mirror {
+                    key: mirror.key.clone(),
+                    at: mirror.loc.clone(),
+                },
+                local,
+                None,
+                None,
+                mirror.loc.clone(),
+                model.http_evidence(&endpoint.host)?,
+            )
+        };
     // A guess is not enough to rewrite builds; a file or a probe must say so.
     if evidence.assumed {
         return None;
     }
     if model
-        .server_at(&target.host)
+        .server_at(&push_host)
         .is_some_and(|s| s.proxy_remote.is_some())
     {
         return None; // doctor's REG018: no build can push there.
     }
+    let mirror_host = matches!(route, Route::Mirror { .. }).then_some(push_host.as_str());
     let tiltfile = find_tiltfile(paths);
     let mut builds = Vec::new();
     let mut has_default_registry = false;
@@ -159,6 +222,13 @@ pub fn plan(
         has_default_registry = result.state.default_registry.is_some();
         for img in &result.state.images {
             if img.build != crate::check::model::BuildKind::Docker {
+                continue;
+            }
+            // Through a docker.io mirror only Docker Hub names reach the dev registry.
+            if mirror_host.is_some()
+                && crate::imageref::ImageRef::parse(&img.ref_text)
+                    .is_none_or(|r| r.domain.is_some())
+            {
                 continue;
             }
             let context = img.context.clone().unwrap_or_else(|| ".".into());
@@ -177,6 +247,7 @@ pub fn plan(
                     line: img.line,
                 }),
                 with,
+                mirror_host,
             ));
         }
     } else {
@@ -201,6 +272,7 @@ pub fn plan(
                             &format!("{cand}/Dockerfile"),
                             None,
                             with,
+                            mirror_host,
                         ));
                         break;
                     }
@@ -211,29 +283,26 @@ pub fn plan(
             }
         }
     }
-    let cluster_host = target
-        .from_cluster
-        .as_ref()
-        .map(|(h, _)| h.clone())
-        .filter(|h| *h != target.host);
     // Tilt reads the KEP-1755 ConfigMap (which ctlptl writes) by itself, and
     // a Tiltfile's own default_registry stays; otherwise say what to add.
     let default_registry = (!has_default_registry
-        && !matches!(target.origin, Origin::Kep1755 | Origin::Ctlptl))
+        && route == Route::Registry
+        && !matches!(origin, Some(Origin::Kep1755 | Origin::Ctlptl)))
     .then(|| match &cluster_host {
         Some(c) => format!(
             "default_registry({}, host_from_cluster={})",
-            starlark_str(&target.host),
+            starlark_str(&push_host),
             starlark_str(c)
         ),
-        None => format!("default_registry({})", starlark_str(&target.host)),
+        None => format!("default_registry({})", starlark_str(&push_host)),
     });
     Some(RegistryPlan {
-        push_host: target.host.clone(),
+        route,
+        push_host,
         cluster_host,
         protocol: "http",
         evidence: evidence.reason,
-        from: target.loc.clone(),
+        from,
         default_registry,
         push_with: with,
         builds,
@@ -246,8 +315,9 @@ fn build(
     dockerfile: &str,
     replaces: Option<Loc>,
     with: PushWith,
+    mirror_host: Option<&str>,
 ) -> HttpBuild {
-    let (build_step, push_step, command) = command(context, dockerfile, with);
+    let (build_step, push_step, command) = command(context, dockerfile, with, mirror_host);
     HttpBuild {
         reference: reference.to_string(),
         context: context.to_string(),
@@ -270,6 +340,13 @@ pub fn render(plan: &RegistryPlan) -> String {
     if let Some(c) = &plan.cluster_host {
         s.push_str(&format!("# The cluster pulls the same images as {c}.\n"));
     }
+    if let Route::Mirror { key, at } = &plan.route {
+        s.push_str(&format!(
+            "# The nodes pull Docker Hub names through the mirror `{key}` ({at}), so images keep their\n\
+             # bare names and these builds push them under {}/library/… (or {}/<namespace>/…).\n",
+            plan.push_host, plan.push_host
+        ));
+    }
     s.push_str(
         "# Docker and BuildKit push over HTTPS unless told otherwise (`server gave HTTP response to HTTPS client`),\n\
          # so these builds push by themselves over HTTP, and skips_local_docker=True makes Tilt deploy exactly\n\
@@ -285,7 +362,14 @@ pub fn render(plan: &RegistryPlan) -> String {
     }
     if plan.builds.is_empty() {
         s.push_str("# No docker_build in a Tiltfile here and no Dockerfile matched an image; for each image you build:\n");
-        let (_, _, cmd) = command("<context>", "<context>/Dockerfile", plan.push_with);
+        let mirror_host =
+            matches!(plan.route, Route::Mirror { .. }).then_some(plan.push_host.as_str());
+        let (_, _, cmd) = command(
+            "<context>",
+            "<context>/Dockerfile",
+            plan.push_with,
+            mirror_host,
+        );
         s.push_str(&format!("# {}\n", call("<image>", &cmd, "<context>")));
     }
     for b in &plan.builds {
