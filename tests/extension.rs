@@ -108,86 +108,17 @@ fn http_registry_build_deploys_exactly_what_its_script_pushes() {
     );
 }
 
-/// The extension's HTTP build runs the same command that `scan --format
-/// tiltfile` writes for the k3d example, for both push tools, so the one
-/// end-to-end push test (tests/registry.rs) covers both.
-#[test]
-fn http_registry_build_matches_what_scan_generates() {
-    let example = root().join("examples/k3d-http-registry");
-    for push_with in ["skopeo", "buildx"] {
-        let out = Command::cargo_bin("tilt-img")
-            .unwrap()
-            .args(["scan", "--format", "json", "--push-with", push_with])
-            .arg(&example)
-            .output()
-            .unwrap();
-        let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let d = tempfile::TempDir::new().unwrap();
-        copy_dir(&example, d.path());
-        let tf = d.path().join("Tiltfile");
-        let original = fs::read_to_string(&tf).unwrap();
-        let body: String = original
-            .lines()
-            .map(|l| match l.strip_prefix("docker_build(") {
-                Some(rest) => format!(
-                    "tilt_img_http_registry_build({}, push_with='{push_with}')\n",
-                    rest.trim_end_matches(')')
-                ),
-                None => format!("{l}\n"),
-            })
-            .collect();
-        fs::write(
-            &tf,
-            format!(
-                "v1alpha1.extension_repo(name='tilt-img', url='file://{}', load_host='tilt-img')\nload('ext://tilt-img/tilt_img', 'tilt_img_kinds', 'tilt_img_http_registry_build')\n{body}tilt_img_kinds(['k8s'])\n",
-                root().join("tilt_extensions").display()
-            ),
-        )
-        .unwrap();
-        let (check, code) = common::check_json(&tf, &["--warnings-as-errors"]);
-        assert_eq!(code, Some(0), "{check:#}");
-        for b in scan["registry"]["builds"].as_array().unwrap() {
-            let img = check["images"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|i| i["ref"] == b["ref"])
-                .unwrap_or_else(|| panic!("{} not built: {check:#}", b["ref"]));
-            assert_eq!(img["command"][2], b["command"], "{push_with}");
-            assert_eq!(img["disable_push"], true);
-            assert_eq!(img["skips_local_docker"], true);
-        }
-        let deployed = check["deploy"]["images"].as_array().unwrap();
-        assert!(
-            deployed.iter().all(|i| i["pushed_by"] == "script"),
-            "{deployed:?}"
-        );
-    }
-
-    // The mirror route: bare names, pushed under <mirror_host>/library/.
-    let d = tempfile::TempDir::new().unwrap();
-    copy_dir(&root().join("examples/kafka-connect"), d.path());
-    fs::write(
-        d.path().join("k3d.yaml"),
-        "apiVersion: k3d.io/v1alpha5\nkind: Simple\nregistries:\n  create:\n    name: k3d-registry.localhost\n    hostPort: \"5000\"\n  config: |\n    mirrors:\n      \"docker.io\":\n        endpoint:\n          - http://k3d-registry.localhost:5000\n",
-    )
-    .unwrap();
-    let out = Command::cargo_bin("tilt-img")
-        .unwrap()
-        .args(["scan", "--format", "json"])
-        .arg(d.path())
-        .output()
-        .unwrap();
-    let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(scan["registry"]["mode"], "mirror", "{scan:#}");
-    let mirror_host = scan["registry"]["push_host"].as_str().unwrap().to_string();
-    let tf = d.path().join("Tiltfile");
+/// `dir`'s Tiltfile with each `docker_build(ref, ctx)` turned into
+/// `tilt_img_http_registry_build(ref, ctx, <kwargs>)` and the kinds declared
+/// by the extension; then `check --format json` of it.
+fn check_with_extension_builds(dir: &std::path::Path, kwargs: &str) -> serde_json::Value {
+    let tf = dir.join("Tiltfile");
     let body: String = fs::read_to_string(&tf)
         .unwrap()
         .lines()
         .map(|l| match l.strip_prefix("docker_build(") {
             Some(rest) => format!(
-                "tilt_img_http_registry_build({}, mirror_host='{mirror_host}')\n",
+                "tilt_img_http_registry_build({}, {kwargs})\n",
                 rest.trim_end_matches(')')
             ),
             None => format!("{l}\n"),
@@ -203,6 +134,22 @@ fn http_registry_build_matches_what_scan_generates() {
     .unwrap();
     let (check, code) = common::check_json(&tf, &["--warnings-as-errors"]);
     assert_eq!(code, Some(0), "{check:#}");
+    check
+}
+
+fn scan_json(dir: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let out = Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args(["scan", "--format", "json"])
+        .args(extra)
+        .arg(dir)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Every build the scan planned runs, through the extension, the same command.
+fn assert_same_commands(scan: &serde_json::Value, check: &serde_json::Value, what: &str) {
     let builds = scan["registry"]["builds"].as_array().unwrap();
     assert!(!builds.is_empty(), "{scan:#}");
     for b in builds {
@@ -211,9 +158,46 @@ fn http_registry_build_matches_what_scan_generates() {
             .unwrap()
             .iter()
             .find(|i| i["ref"] == b["ref"])
-            .unwrap();
-        assert_eq!(img["command"][2], b["command"], "mirror route");
+            .unwrap_or_else(|| panic!("{} not built: {check:#}", b["ref"]));
+        assert_eq!(img["command"][2], b["command"], "{what}");
+        assert_eq!(img["disable_push"], true);
+        assert_eq!(img["skips_local_docker"], true);
     }
+    let deployed = check["deploy"]["images"].as_array().unwrap();
+    assert!(
+        deployed.iter().all(|i| i["pushed_by"] == "script"),
+        "{deployed:?}"
+    );
+}
+
+/// The extension's HTTP build runs the same command that `scan --format
+/// tiltfile` writes, for both push tools and both routes (registry address,
+/// docker.io mirror), so the end-to-end push tests (tests/registry.rs) cover
+/// the extension too.
+#[test]
+fn http_registry_build_matches_what_scan_generates() {
+    let example = root().join("examples/k3d-http-registry");
+    for push_with in ["skopeo", "buildx"] {
+        let scan = scan_json(&example, &["--push-with", push_with]);
+        let d = tempfile::TempDir::new().unwrap();
+        copy_dir(&example, d.path());
+        let check = check_with_extension_builds(d.path(), &format!("push_with='{push_with}'"));
+        assert_same_commands(&scan, &check, push_with);
+    }
+
+    // The mirror route: bare names, pushed under <mirror_host>/library/.
+    let d = tempfile::TempDir::new().unwrap();
+    copy_dir(&root().join("examples/kafka-connect"), d.path());
+    fs::write(
+        d.path().join("k3d.yaml"),
+        "apiVersion: k3d.io/v1alpha5\nkind: Simple\nregistries:\n  create:\n    name: k3d-registry.localhost\n    hostPort: \"5000\"\n  config: |\n    mirrors:\n      \"docker.io\":\n        endpoint:\n          - http://k3d-registry.localhost:5000\n",
+    )
+    .unwrap();
+    let scan = scan_json(d.path(), &[]);
+    assert_eq!(scan["registry"]["mode"], "mirror", "{scan:#}");
+    let mirror_host = scan["registry"]["push_host"].as_str().unwrap().to_string();
+    let check = check_with_extension_builds(d.path(), &format!("mirror_host='{mirror_host}'"));
+    assert_same_commands(&scan, &check, "mirror route");
 }
 
 /// The README's extension example, taken from the README itself, on the

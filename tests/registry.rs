@@ -156,6 +156,75 @@ fn http_get(host: &str, path: &str, accept: &str) -> (u16, String) {
     (status, out)
 }
 
+/// `tilt-img scan --format json <dir>`.
+fn scan_json(dir: &Path) -> Value {
+    let out = Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args(["scan", "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The plan's build for `reference`.
+fn planned_build(scan: &Value, reference: &str) -> Value {
+    scan["registry"]["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["ref"] == reference)
+        .unwrap_or_else(|| panic!("no build for {reference}: {scan:#}"))
+        .clone()
+}
+
+/// Rewrites the Tiltfile as a user would after `scan --format tiltfile`:
+/// the plan's builds instead of the `docker_build` lines, plus the
+/// `k8s_kind` lines. Returns the new text.
+fn apply_scan(tf: &Path, scan: &Value) -> String {
+    let mut text: String = std::fs::read_to_string(tf)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("docker_build("))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let calls = scan["registry"]["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["call"].as_str())
+        .chain(
+            scan["kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|k| k["tilt"].as_str()),
+        );
+    for call in calls {
+        text.push_str(call);
+        text.push('\n');
+    }
+    std::fs::write(tf, &text).unwrap();
+    text
+}
+
+/// Runs a generated push step with an OCI layout as its source.
+fn run_push_step(step: &str, layout: &Path, expected_ref: &str) -> std::process::Output {
+    let skopeo = need("skopeo", "skopeo");
+    let step = step
+        .replace(
+            tilt_img::registry::plan::PUSH_SOURCE,
+            &format!("oci:{}:latest", layout.display()),
+        )
+        .replace("skopeo copy", &format!("{} copy", skopeo.display()));
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&step)
+        .env("EXPECTED_REF", expected_ref)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn probe_tells_http_tls_and_proxy_apart() {
     let http = Registry::start(Mode::Http);
@@ -359,7 +428,6 @@ fn oci_layout(dir: &Path) -> PathBuf {
 
 #[test]
 fn generated_push_step_pushes_over_http_and_tilt_deploys_what_it_pushed() {
-    let skopeo = need("skopeo", "skopeo");
     let reg = Registry::start(Mode::Http);
     let work = tempfile::tempdir().unwrap();
     let example = work.path().join("example");
@@ -381,22 +449,9 @@ fn generated_push_step_pushes_over_http_and_tilt_deploys_what_it_pushed() {
     );
     std::fs::write(&k3d, text).unwrap();
 
-    let out = Command::cargo_bin("tilt-img")
-        .unwrap()
-        .args(["scan", "--format", "json"])
-        .arg(&example)
-        .output()
-        .unwrap();
-    let scan: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let plan = &scan["registry"];
-    assert_eq!(plan["push_host"], reg.host.as_str(), "{scan:#}");
-    let build = plan["builds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["ref"] == "orders-connect")
-        .expect("a build for orders-connect")
-        .clone();
+    let scan = scan_json(&example);
+    assert_eq!(scan["registry"]["push_host"], reg.host.as_str(), "{scan:#}");
+    let build = planned_build(&scan, "orders-connect");
     let push_step = build["push_step"].as_str().unwrap().to_string();
     assert!(build["command"].as_str().unwrap().ends_with(&push_step));
     assert!(
@@ -406,26 +461,7 @@ fn generated_push_step_pushes_over_http_and_tilt_deploys_what_it_pushed() {
 
     // The Tiltfile with the generated lines instead of the docker_builds:
     // what does Tilt deploy?
-    let mut tiltfile: String = std::fs::read_to_string(&tf)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("docker_build("))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    for b in plan["builds"].as_array().unwrap() {
-        tiltfile.push_str(b["call"].as_str().unwrap());
-        tiltfile.push('\n');
-    }
-    for call in scan["kinds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|k| k["tilt"].as_str())
-    {
-        tiltfile.push_str(call);
-        tiltfile.push('\n');
-    }
-    std::fs::write(&tf, &tiltfile).unwrap();
+    let tiltfile = apply_scan(&tf, &scan);
     let (check, code) = common::check_json(&tf, &["--warnings-as-errors"]);
     assert_eq!(code, Some(0), "{check:#}\n{tiltfile}");
     let img = common::deployed_image(&check, "orders-connect");
@@ -447,18 +483,7 @@ fn generated_push_step_pushes_over_http_and_tilt_deploys_what_it_pushed() {
     );
 
     let layout = oci_layout(work.path());
-    let source = format!("oci:{}:latest", layout.display());
-    let run = |step: &str| {
-        std::process::Command::new("sh")
-            .arg("-c")
-            .arg(
-                step.replace(tilt_img::registry::plan::PUSH_SOURCE, &source)
-                    .replacen("skopeo", skopeo.to_str().unwrap(), 1),
-            )
-            .env("EXPECTED_REF", &expected_ref)
-            .output()
-            .unwrap()
-    };
+    let run = |step: &str| run_push_step(step, &layout, &expected_ref);
     // Control: the same push without the HTTP switch is the error users see.
     let plain = run(&push_step.replace("--dest-tls-verify=false ", ""));
     assert!(!plain.status.success());
@@ -500,7 +525,6 @@ fn generated_push_step_pushes_over_http_and_tilt_deploys_what_it_pushed() {
 /// where that mirror will look, and Tilt deploys the bare name it pushed.
 #[test]
 fn mirror_route_pushes_bare_names_under_library() {
-    let skopeo = need("skopeo", "skopeo");
     let reg = Registry::start(Mode::Http);
     let port = reg.host.rsplit(':').next().unwrap().to_string();
     let work = tempfile::tempdir().unwrap();
@@ -514,47 +538,18 @@ fn mirror_route_pushes_bare_names_under_library() {
         ),
     )
     .unwrap();
-    let out = Command::cargo_bin("tilt-img")
-        .unwrap()
-        .args(["scan", "--format", "json"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    let scan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scan = scan_json(&p);
     let plan = &scan["registry"];
     assert_eq!(plan["mode"], "mirror", "{scan:#}");
     assert_eq!(plan["key"], "docker.io");
     assert_eq!(plan["default_registry"], Value::Null);
-    let build = plan["builds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|b| b["ref"] == "orders-connect")
-        .expect("a build for orders-connect")
-        .clone();
+    let build = planned_build(&scan, "orders-connect");
     let push_host = plan["push_host"].as_str().unwrap().to_string();
     assert!(push_host.ends_with(&format!(":{port}")), "{push_host}");
 
     // Tilt deploys the bare name the command pushed.
     let tf = p.join("Tiltfile");
-    let mut tiltfile: String = std::fs::read_to_string(&tf)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("docker_build('orders-connect'"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    tiltfile.push_str(build["call"].as_str().unwrap());
-    tiltfile.push('\n');
-    for call in scan["kinds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|k| k["tilt"].as_str())
-    {
-        tiltfile.push_str(call);
-        tiltfile.push('\n');
-    }
-    std::fs::write(&tf, &tiltfile).unwrap();
+    let tiltfile = apply_scan(&tf, &scan);
     let (check, code) = common::check_json(&tf, &["--warnings-as-errors"]);
     assert_eq!(code, Some(0), "{check:#}\n{tiltfile}");
     let img = common::deployed_image(&check, "orders-connect");
@@ -564,20 +559,8 @@ fn mirror_route_pushes_bare_names_under_library() {
 
     let tag = "tilt-build-1764036001";
     let layout = oci_layout(work.path());
-    let step = build["push_step"]
-        .as_str()
-        .unwrap()
-        .replace(
-            tilt_img::registry::plan::PUSH_SOURCE,
-            &format!("oci:{}:latest", layout.display()),
-        )
-        .replace(" skopeo ", &format!(" {} ", skopeo.display()));
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(&step)
-        .env("EXPECTED_REF", format!("orders-connect:{tag}"))
-        .output()
-        .unwrap();
+    let step = build["push_step"].as_str().unwrap();
+    let out = run_push_step(step, &layout, &format!("orders-connect:{tag}"));
     assert!(
         out.status.success(),
         "{step}\n{}",
