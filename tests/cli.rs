@@ -234,6 +234,14 @@ fn readme_config_example_works() {
 /// to be HTTP (a bare `localhost:5000` in a KEP-1755 ConfigMap) gets no plan.
 #[test]
 fn registry_plan_without_a_tiltfile() {
+    let scan_json = |d: &Path| -> serde_json::Value {
+        let out = tilt_img()
+            .args(["scan", "--format", "json"])
+            .arg(d)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kafka-connect");
@@ -248,12 +256,7 @@ fn registry_plan_without_a_tiltfile() {
         "apiVersion: ctlptl.dev/v1alpha1\nkind: Registry\nname: ctlptl-registry\nport: 5005\n---\napiVersion: ctlptl.dev/v1alpha1\nkind: Cluster\nproduct: kind\nregistry: ctlptl-registry\n",
     )
     .unwrap();
-    let out = tilt_img()
-        .args(["scan", "--format", "json"])
-        .arg(d)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = scan_json(d);
     let plan = &v["registry"];
     assert_eq!(plan["push_host"], "localhost:5005", "{v:#}");
     assert_eq!(
@@ -282,12 +285,7 @@ fn registry_plan_without_a_tiltfile() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local-registry-hosting\n  namespace: kube-public\ndata:\n  localRegistryHosting.v1: |\n    host: \"localhost:5000\"\n",
     )
     .unwrap();
-    let out = tilt_img()
-        .args(["scan", "--format", "json"])
-        .arg(d)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = scan_json(d);
     assert!(
         v.get("registry").is_none(),
         "an assumption is not enough: {v:#}"
