@@ -117,15 +117,20 @@ pub fn render(report: &ScanReport) -> String {
             .for_each(|d| write_diag(&mut out, d, "  "));
     }
     if let Some(plan) = &report.registry {
-        let _ = writeln!(
-            out,
-            "dev registry: {} speaks plain HTTP ({}){}",
-            plan.push_host,
-            plan.evidence,
-            plan.cluster_host
+        let route = match &plan.route {
+            crate::registry::plan::Route::Registry => plan
+                .cluster_host
                 .as_ref()
                 .map(|c| format!("; the cluster pulls it as {c}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            crate::registry::plan::Route::Mirror { key, at } => format!(
+                "; the nodes pull bare Docker Hub names from it through the mirror `{key}` ({at})"
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "dev registry: {} speaks plain HTTP ({}){route}",
+            plan.push_host, plan.evidence
         );
         for b in &plan.builds {
             let _ = writeln!(
