@@ -245,10 +245,16 @@ fn bad_files_do_not_stop_the_others() {
     )
     .unwrap();
     std::fs::write(d.join("daemon.json"), [0xff, 0xfe, 0x00]).unwrap();
+    // The walk is scan's: a dangling link is named, not skipped silently.
+    std::os::unix::fs::symlink(d.join("nowhere"), d.join("dangling.yaml")).unwrap();
     let (v, code) = doctor_json(d.to_str().unwrap());
     let ids = rule_ids(&v);
     assert!(ids.contains(&"REG000".to_string()), "{v:#}");
     assert!(ids.contains(&"REG001".to_string()), "{v:#}");
+    assert!(
+        v["diagnostics"].to_string().contains("dangling.yaml"),
+        "{v:#}"
+    );
     assert_eq!(code, 1);
 }
 

@@ -70,6 +70,20 @@ const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 /// Expands the command-line paths into input files, sorted for determinism.
 pub fn discover(paths: &[PathBuf], opts: &LoadOptions) -> (Vec<Input>, Vec<Diagnostic>) {
+    discover_matching(paths, opts.no_ignore, |p| {
+        p.extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+    })
+}
+
+/// [`discover`] with another file filter (`doctor` also reads Tiltfiles and
+/// TOML): the same walk, ignore rules and diagnostics for what it cannot read.
+pub fn discover_matching(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    keep: impl Fn(&Path) -> bool,
+) -> (Vec<Input>, Vec<Diagnostic>) {
     let mut inputs = Vec::new();
     let mut diags = Vec::new();
     for path in paths {
@@ -88,7 +102,7 @@ pub fn discover(paths: &[PathBuf], opts: &LoadOptions) -> (Vec<Input>, Vec<Diagn
             Ok(_) => {
                 let mut found = Vec::new();
                 let walker = ignore::WalkBuilder::new(path)
-                    .standard_filters(!opts.no_ignore)
+                    .standard_filters(!no_ignore)
                     .require_git(false)
                     .follow_links(true)
                     .build();
@@ -97,10 +111,7 @@ pub fn discover(paths: &[PathBuf], opts: &LoadOptions) -> (Vec<Input>, Vec<Diagn
                         Ok(e) => {
                             let p = e.path();
                             let is_file = e.file_type().is_some_and(|t| t.is_file());
-                            let ext_ok = p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                                EXTENSIONS.contains(&x.to_ascii_lowercase().as_str())
-                            });
-                            if is_file && ext_ok {
+                            if is_file && keep(p) {
                                 found.push(p.to_path_buf());
                             }
                         }

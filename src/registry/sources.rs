@@ -59,34 +59,14 @@ pub fn read_tree(
     skip: &std::collections::HashSet<String>,
 ) -> (Model, Vec<crate::diag::Diagnostic>) {
     let mut model = Model::default();
-    let mut diags = Vec::new();
-    let mut files = Vec::new();
-    for p in paths {
-        match std::fs::metadata(p) {
-            Err(e) => diags.push(crate::diag::Diagnostic::error(
-                &p.display().to_string(),
-                0,
-                format!("cannot read: {e}; check the path"),
-            )),
-            Ok(m) if m.is_file() => files.push(p.clone()),
-            Ok(_) => {
-                let walker = ignore::WalkBuilder::new(p)
-                    .standard_filters(!no_ignore)
-                    .hidden(false)
-                    .require_git(false)
-                    .filter_entry(|e| e.file_name() != ".git")
-                    .build();
-                let mut found: Vec<PathBuf> = walker
-                    .filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-                    .map(|e| e.into_path())
-                    .filter(|p| interesting(p))
-                    .collect();
-                found.sort();
-                files.extend(found);
-            }
-        }
-    }
+    let (inputs, mut diags) = crate::load::discover_matching(paths, no_ignore, interesting);
+    let files: Vec<PathBuf> = inputs
+        .into_iter()
+        .filter_map(|i| match i {
+            crate::load::Input::File(f) => Some(f),
+            crate::load::Input::Stdin => None,
+        })
+        .collect();
     // Read (and, for Scope::Configs, pre-filter) in parallel; parse in
     // order, so that the model and findings are deterministic.
     use rayon::prelude::*;
