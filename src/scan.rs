@@ -63,13 +63,6 @@ fn read_config(path: &Path) -> Result<Knowledge, Diagnostic> {
     })
 }
 
-/// Objects that [`crate::registry`] reads as registry configuration.
-fn is_registry_config(o: &crate::load::K8sObject) -> bool {
-    let g = o.group();
-    matches!(g, "k3d.io" | "kind.x-k8s.io" | "ctlptl.dev")
-        || (o.kind == "ConfigMap" && o.name == "local-registry-hosting")
-}
-
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
     let loaded = load::load_paths(paths, &opts.load);
     let mut diagnostics = loaded.walk_diagnostics.clone();
@@ -112,7 +105,13 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         let skip: std::collections::HashSet<String> = loaded
             .files
             .iter()
-            .filter(|f| !f.objects.is_empty() && !f.objects.iter().any(is_registry_config))
+            .filter(|f| {
+                !f.objects.is_empty()
+                    && !f.objects.iter().any(|o| {
+                        crate::registry::sources::config_kind(&o.api_version, &o.kind, &o.name)
+                            .is_some()
+                    })
+            })
             .map(|f| f.path.to_string())
             .collect();
         let (model, _) = crate::registry::sources::read_tree(

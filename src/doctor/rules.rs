@@ -51,10 +51,6 @@ fn unreadable(m: &Model) -> Vec<Finding> {
         .collect()
 }
 
-fn evidence_text(e: &Evidence) -> String {
-    e.reason.clone()
-}
-
 fn endpoint_without_scheme(m: &Model) -> Vec<Finding> {
     let mut out = Vec::new();
     for e in m.endpoints() {
@@ -67,7 +63,7 @@ fn endpoint_without_scheme(m: &Model) -> Vec<Finding> {
                 &e.loc,
                 format!(
                     "endpoint `{}` has no scheme, so containerd uses HTTPS, but {} speaks plain HTTP ({}): write `http://{}`",
-                    e.raw, e.host, evidence_text(&ev), e.raw
+                    e.raw, e.host, ev.reason, e.raw
                 ),
             ));
         }
@@ -94,7 +90,7 @@ fn skip_verify_is_not_http(m: &Model) -> Vec<Finding> {
     let msg = |host: &str, ev: &Evidence| {
         format!(
             "`skip_verify`/`insecure_skip_verify` only skips certificate checks: containerd still speaks HTTPS to {host}, which speaks plain HTTP ({}); use an `http://{host}` endpoint instead",
-            evidence_text(ev)
+            ev.reason
         )
     };
     for s in &m.settings {
@@ -162,7 +158,7 @@ fn default_endpoint_fallback(m: &Model) -> Vec<Finding> {
             &loc,
             format!(
                 "the cluster pulls `{reference}` from {host}, which has no mirror entry{close}; containerd falls back to the default endpoint https://{host}/v2 and fails with `http: server gave HTTP response to HTTPS client` ({}); add a mirror `{host}` with endpoint `http://{host}`",
-                evidence_text(&ev)
+                ev.reason
             ),
         ));
     }
@@ -692,7 +688,7 @@ fn proxy_as_push_target(m: &Model) -> Vec<Finding> {
                 &loc,
                 format!(
                     "{host} is {}, a pull-through proxy of {remote} ({rloc}): it refuses pushes (`405 Method Not Allowed`, `UNSUPPORTED`); push to a separate registry without `proxy`",
-                    s.name
+                    s.label()
                 ),
             ));
         } else if let Some((
@@ -766,7 +762,7 @@ fn k3d_naming(m: &Model) -> Vec<Finding> {
                     &x.loc,
                     format!(
                         "mirror key `{}` routes to {}, a proxy of {remote}; pulls are matched by registry name, so images from {want} never use it: key the mirror `{want}`",
-                        x.key, s.name
+                        x.key, s.label()
                     ),
                 ));
             }
@@ -781,7 +777,7 @@ fn k3d_naming(m: &Model) -> Vec<Finding> {
                 rloc,
                 format!(
                     "k3d keys the mirror for {} by the remote URL as written (`{remote}`), which no image names; add `registries.config` mirror `{want}` with endpoint `http://{}`",
-                    s.name,
+                    s.label(),
                     s.addresses.first().map(String::as_str).unwrap_or("<registry>:5000")
                 ),
             ));
@@ -804,7 +800,7 @@ fn crossplane_package_registry(m: &Model) -> Vec<Finding> {
                 format!(
                     "Crossplane pulls package `{}` itself, not through the node's containerd, so registry mirrors do not apply, and it has no setting for plain HTTP ({}){}; serve {} over TLS under a name the Crossplane pod resolves and give Crossplane its CA with the Helm value `registryCaBundleConfig`",
                     p.reference,
-                    evidence_text(&ev),
+                    ev.reason,
                     if is_loopback(&p.host) {
                         "; and inside the Crossplane pod `localhost` is the pod itself"
                     } else {

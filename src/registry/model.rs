@@ -44,7 +44,7 @@ pub enum Origin {
 }
 
 /// A URL or host:port that a config points at.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Endpoint {
     /// As written.
     pub raw: String,
@@ -89,7 +89,7 @@ impl Endpoint {
 }
 
 /// TLS settings for one host, in any of the formats.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Tls {
     pub ca: Option<Loc>,
     /// Client certificate (and key), wherever given.
@@ -108,7 +108,7 @@ impl Tls {
 
 /// A mirror list: pulls of images from `key` go to `endpoints` in order
 /// (k3s `mirrors`, containerd `registry.mirrors`, or implied by k3d/ctlptl).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Mirror {
     /// The registry name pulls are matched by (`docker.io`, `host:port`, `*`).
     pub key: String,
@@ -119,17 +119,16 @@ pub struct Mirror {
 }
 
 /// k3s `configs.<host>` / containerd `registry.configs.<host>`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct HostSettings {
     pub key: String,
     pub loc: Loc,
     pub tls: Tls,
-    pub auth: bool,
     pub origin: Origin,
 }
 
 /// One `[host."…"]` table of a hosts.toml.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct HostsTomlHost {
     pub endpoint: Endpoint,
     pub capabilities: Vec<(String, Loc)>,
@@ -139,7 +138,7 @@ pub struct HostsTomlHost {
 }
 
 /// A `certs.d/<namespace>/hosts.toml`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct HostsFile {
     /// The registry the file is for (its directory name, `_port_` undone).
     pub namespace: String,
@@ -152,7 +151,7 @@ pub struct HostsFile {
 }
 
 /// containerd's registry section of a `config.toml` (or a kind patch).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ContainerdRegistry {
     pub file: String,
     pub loc: Loc,
@@ -164,8 +163,9 @@ pub struct ContainerdRegistry {
 }
 
 /// A registry server the tree creates or runs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Server {
+    /// The container name (k3d, ctlptl; may be empty) or the config file.
     pub name: String,
     /// Addresses it answers on, lower-case `host:port` (from the machine and from the cluster).
     pub addresses: Vec<String>,
@@ -177,8 +177,20 @@ pub struct Server {
     pub loc: Loc,
 }
 
+impl Server {
+    /// How findings name it.
+    pub fn label(&self) -> String {
+        match self.origin {
+            Origin::K3d if self.name.is_empty() => "a k3d registry".into(),
+            Origin::K3d => format!("k3d registry `{}`", self.name),
+            Origin::Ctlptl => format!("ctlptl registry `{}`", self.name),
+            _ => format!("registry server ({})", self.name),
+        }
+    }
+}
+
 /// Where the developer pushes (`default_registry`, KEP-1755 `host`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PushTarget {
     pub host: String,
     /// What the cluster pulls the same images as (`host_from_cluster`, `hostFromContainerRuntime`).
@@ -188,7 +200,7 @@ pub struct PushTarget {
 }
 
 /// An image the cluster (or Crossplane) pulls.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Pull {
     pub reference: String,
     pub host: String,
@@ -196,8 +208,7 @@ pub struct Pull {
     pub what: PullKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PullKind {
     /// A container image in a manifest, pulled by the node's containerd.
     Container,
@@ -208,23 +219,22 @@ pub enum PullKind {
 }
 
 /// Docker's `daemon.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct DockerDaemon {
     pub file: String,
     pub insecure: Vec<(String, Loc)>,
 }
 
 /// The KEP-1755 `local-registry-hosting` ConfigMap.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Kep1755 {
     pub host: Option<(String, Loc)>,
     pub from_runtime: Option<(String, Loc)>,
     pub from_cluster_network: Option<(String, Loc)>,
-    pub loc: Loc,
 }
 
 /// A k3d cluster config's registry section.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct K3dRegistries {
     pub file: String,
     pub uses: Vec<(String, Loc)>,
@@ -234,7 +244,7 @@ pub struct K3dRegistries {
 
 /// A Tiltfile's `default_registry(…)` literal, read from the text (so a
 /// value that makes Tilt's loader fail is still seen).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct DefaultRegistryCall {
     pub host: String,
     pub host_from_cluster: Option<String>,
@@ -242,7 +252,7 @@ pub struct DefaultRegistryCall {
 }
 
 /// A text-level problem that keeps a file from being read at all.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Unreadable {
     pub loc: Loc,
     pub message: String,
@@ -251,7 +261,7 @@ pub struct Unreadable {
 }
 
 /// Everything read from the tree.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Model {
     pub files: Vec<(String, &'static str)>,
     pub mirrors: Vec<Mirror>,
@@ -269,7 +279,6 @@ pub struct Model {
     pub unquoted_stars: Vec<Loc>,
     pub unreadable: Vec<Unreadable>,
     /// Files that could not be read (path, message), while reading in parallel.
-    #[serde(skip)]
     pub unreadable_paths: Vec<(String, String)>,
     /// Hosts whose push check `--probe` saw refused (host, status).
     pub push_refused: Vec<(String, u16)>,
@@ -433,7 +442,7 @@ impl Model {
         }
         if let Some(s) = self.server_at(&host) {
             return Some(Evidence {
-                reason: format!("{} at {} serves plain HTTP", s.name, s.loc),
+                reason: format!("{} at {} serves plain HTTP", s.label(), s.loc),
                 assumed: false,
             });
         }

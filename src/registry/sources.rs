@@ -46,8 +46,7 @@ fn wanted(path: &Path, text: &str, scope: Scope) -> bool {
         return true;
     }
     CONFIG_MARKERS.iter().any(|m| text.contains(m))
-        || has_top_level_key(text, "mirrors:")
-        || has_top_level_key(text, "configs:")
+        || looks_registry_yaml(text)
         || (has_top_level_key(text, "storage:") && has_top_level_key(text, "http:"))
 }
 
@@ -131,7 +130,7 @@ pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str, scope:
             .and_then(|n| n.to_str())
             .map(namespace_of_dir)
             .unwrap_or_default();
-        read_hosts_toml(model, shown, &ns, text, 0);
+        read_hosts_toml(model, shown, &ns, text);
         return;
     }
     let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("");
@@ -140,7 +139,7 @@ pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str, scope:
             && root.get("plugins").is_some()
         {
             model.files.push((shown.to_string(), "containerd config"));
-            read_containerd(model, shown, &root, 0, false);
+            read_containerd(model, shown, &root, false);
         }
         return;
     }
@@ -175,6 +174,20 @@ fn namespace_of_dir(dir: &str) -> String {
     }
 }
 
+/// A string value with its place.
+fn str_loc(node: Option<&Node>, shown: &str) -> Option<(String, Loc)> {
+    let n = node?;
+    Some((n.as_str()?.to_string(), loc(shown, n.line)))
+}
+
+/// A scalar as written (`5000` and `"5000"` alike).
+fn scalar(node: Option<&Node>) -> Option<String> {
+    match &node?.value {
+        Value::String(s) | Value::Number(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 fn loc(file: &str, line: u32) -> Loc {
     Loc {
         file: file.to_string(),
@@ -195,8 +208,9 @@ fn read_yaml_file(model: &mut Model, shown: &str, text: &str, offset: u32) {
         .map(|(i, _)| offset + u32::try_from(i).unwrap_or(0) + 1)
         .collect();
     let parsed = crate::load::yaml::parse_stream(text);
-    for doc in &parsed.documents {
-        read_document(model, shown, &doc.root, offset);
+    for mut doc in parsed.documents {
+        shift(&mut doc.root, offset);
+        read_document(model, shown, &doc.root);
     }
     for &s in &stars {
         model.unquoted_stars.push(loc(shown, s));
@@ -214,13 +228,17 @@ fn read_yaml_file(model: &mut Model, shown: &str, text: &str, offset: u32) {
     }
 }
 
+/// A k3s registries.yaml (or its k3d copy): top-level `mirrors:`/`configs:`.
 fn looks_registry_yaml(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.starts_with("mirrors:") || l.starts_with("configs:"))
+    has_top_level_key(text, "mirrors:") || has_top_level_key(text, "configs:")
 }
 
-/// Lines of a node inside an embedded document are relative to the node.
+/// Lines of a document embedded in a string are relative to that string;
+/// `by` is the line before the string's first line.
 fn shift(node: &mut Node, by: u32) {
+    if by == 0 {
+        return;
+    }
     node.line += by;
     match &mut node.value {
         Value::Seq(items) => items.iter_mut().for_each(|i| shift(i, by)),
@@ -232,29 +250,60 @@ fn shift(node: &mut Node, by: u32) {
     }
 }
 
-fn read_document(model: &mut Model, shown: &str, root: &Node, offset: u32) {
-    let mut root = root.clone();
-    shift(&mut root, offset);
-    let root = &root;
+/// A registry config written as a Kubernetes-style document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigKind {
+    K3d,
+    Kind,
+    Ctlptl,
+    Kep1755,
+}
+
+impl ConfigKind {
+    fn label(self) -> &'static str {
+        match self {
+            ConfigKind::K3d => "k3d config",
+            ConfigKind::Kind => "kind config",
+            ConfigKind::Ctlptl => "ctlptl config",
+            ConfigKind::Kep1755 => "KEP-1755 ConfigMap",
+        }
+    }
+}
+
+/// Which registry config a document is, by its `apiVersion`, `kind` and
+/// name (None: not one). `scan` asks the same question of the objects it
+/// loaded, to skip files that hold none.
+pub fn config_kind(api_version: &str, kind: &str, name: &str) -> Option<ConfigKind> {
+    if api_version.starts_with("k3d.io/") {
+        Some(ConfigKind::K3d)
+    } else if api_version.starts_with("kind.x-k8s.io/") && kind == "Cluster" {
+        Some(ConfigKind::Kind)
+    } else if api_version.starts_with("ctlptl.dev/") {
+        Some(ConfigKind::Ctlptl)
+    } else if kind == "ConfigMap" && name == "local-registry-hosting" {
+        Some(ConfigKind::Kep1755)
+    } else {
+        None
+    }
+}
+
+fn read_document(model: &mut Model, shown: &str, root: &Node) {
     let api = root.str_at("apiVersion").unwrap_or("");
     let kind = root.str_at("kind").unwrap_or("");
-    if api.starts_with("k3d.io/") {
-        model.files.push((shown.to_string(), "k3d config"));
-        read_k3d(model, shown, root);
-    } else if api.starts_with("kind.x-k8s.io/") && kind == "Cluster" {
-        model.files.push((shown.to_string(), "kind config"));
-        read_kind(model, shown, root);
-    } else if api.starts_with("ctlptl.dev/") {
-        model.files.push((shown.to_string(), "ctlptl config"));
-        read_ctlptl(model, shown, root, kind);
-    } else if kind == "ConfigMap"
-        && at(root, &["metadata", "name"]).and_then(Node::as_str) == Some("local-registry-hosting")
-    {
-        model.files.push((shown.to_string(), "KEP-1755 ConfigMap"));
-        read_kep(model, shown, root);
+    let name = at(root, &["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or("");
+    if let Some(what) = config_kind(api, kind, name) {
+        model.files.push((shown.to_string(), what.label()));
+        match what {
+            ConfigKind::K3d => read_k3d(model, shown, root),
+            ConfigKind::Kind => read_kind(model, shown, root),
+            ConfigKind::Ctlptl => read_ctlptl(model, shown, root, kind),
+            ConfigKind::Kep1755 => read_kep(model, shown, root),
+        }
     } else if api.is_empty() && (root.get("mirrors").is_some() || root.get("configs").is_some()) {
         model.files.push((shown.to_string(), "k3s registries.yaml"));
-        read_k3s(model, shown, root, Origin::K3sRegistries);
+        read_mirrors_and_configs(model, shown, root, Origin::K3sRegistries);
     } else if api.is_empty() && root.get("storage").is_some() && root.get("http").is_some() {
         model
             .files
@@ -265,13 +314,9 @@ fn read_document(model: &mut Model, shown: &str, root: &Node, offset: u32) {
     }
 }
 
-/// k3s `registries.yaml`: `mirrors.<name>.endpoint[]`, `configs.<host>.tls/auth`.
-fn read_k3s(model: &mut Model, shown: &str, root: &Node, origin: Origin) {
-    read_mirrors_and_configs(model, shown, root, origin);
-}
-
-/// `mirrors` and `configs` under `node`: k3s took the shape of containerd's
-/// legacy CRI registry config, so one reader serves both.
+/// `mirrors.<name>.endpoint[]` and `configs.<host>.tls` under `node`: k3s
+/// `registries.yaml` took the shape of containerd's legacy CRI registry
+/// config, so one reader serves both.
 fn read_mirrors_and_configs(model: &mut Model, shown: &str, node: &Node, origin: Origin) {
     for e in entries(node.get("mirrors")) {
         let endpoints = e
@@ -304,23 +349,18 @@ fn read_mirrors_and_configs(model: &mut Model, shown: &str, node: &Node, origin:
                 client: field("cert_file").or_else(|| field("key_file")),
                 skip_verify: skip,
             },
-            auth: e.value.get("auth").is_some(),
             origin,
         });
     }
 }
 
 /// A containerd config (or kind patch): the CRI registry section.
-fn read_containerd(model: &mut Model, shown: &str, root: &Node, offset: u32, kind_patch: bool) {
-    let mut root = root.clone();
-    shift(&mut root, offset);
+fn read_containerd(model: &mut Model, shown: &str, root: &Node, kind_patch: bool) {
     for plugin in ["io.containerd.grpc.v1.cri", "io.containerd.cri.v1.images"] {
-        let Some(reg) = at(&root, &["plugins", plugin, "registry"]) else {
+        let Some(reg) = at(root, &["plugins", plugin, "registry"]) else {
             continue;
         };
-        let config_path = reg
-            .get("config_path")
-            .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))));
+        let config_path = str_loc(reg.get("config_path"), shown);
         let legacy = reg
             .get("mirrors")
             .or_else(|| reg.get("configs"))
@@ -376,7 +416,7 @@ fn capabilities(node: &Node, shown: &str) -> Vec<(String, Loc)> {
         .collect()
 }
 
-pub fn read_hosts_toml(model: &mut Model, shown: &str, namespace: &str, text: &str, offset: u32) {
+fn read_hosts_toml(model: &mut Model, shown: &str, namespace: &str, text: &str) {
     model
         .files
         .push((shown.to_string(), "containerd hosts.toml"));
@@ -384,7 +424,7 @@ pub fn read_hosts_toml(model: &mut Model, shown: &str, namespace: &str, text: &s
         Ok(r) => r,
         Err((line, msg)) => {
             model.unreadable.push(Unreadable {
-                loc: loc(shown, offset + line),
+                loc: loc(shown, line),
                 message: msg,
                 consequence: "containerd logs `failed to decode hosts.toml` and ignores the whole file (pulls go to the default HTTPS endpoint)".into(),
             });
@@ -393,13 +433,13 @@ pub fn read_hosts_toml(model: &mut Model, shown: &str, namespace: &str, text: &s
     };
     let server = root
         .get("server")
-        .and_then(|n| Some(Endpoint::parse(n.as_str()?, loc(shown, offset + n.line))));
+        .and_then(|n| Some(Endpoint::parse(n.as_str()?, loc(shown, n.line))));
     let (root_tls, root_flat_client) = read_tls(&root, shown);
     let mut hosts = Vec::new();
     for e in entries(root.get("host")) {
         let (tls, flat_client) = read_tls(&e.value, shown);
         hosts.push(HostsTomlHost {
-            endpoint: Endpoint::parse(&e.key, loc(shown, offset + e.key_line)),
+            endpoint: Endpoint::parse(&e.key, loc(shown, e.key_line)),
             capabilities: capabilities(&e.value, shown),
             tls,
             flat_client,
@@ -438,13 +478,13 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
     };
     let mut k3d = K3dRegistries {
         file: shown.to_string(),
-        uses: strings(regs.get("use").unwrap_or(&Node {
-            value: Value::Null,
-            line: 0,
-        }))
-        .into_iter()
-        .map(|(s, l)| (s.to_ascii_lowercase(), loc(shown, l)))
-        .collect(),
+        uses: regs
+            .get("use")
+            .map(strings)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(s, l)| (s.to_ascii_lowercase(), loc(shown, l)))
+            .collect(),
         created: None,
     };
     // k3d writes mirrors for every registry a cluster uses or creates
@@ -465,13 +505,7 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
         // `k3d cluster create` (and a config's `registries.create`) uses the
         // name as given; only `k3d registry create` adds the `k3d-` prefix.
         let name = c.str_at("name").map(str::to_ascii_lowercase);
-        let host_port = c
-            .get("hostPort")
-            .and_then(|n| match &n.value {
-                Value::String(s) | Value::Number(s) => Some(s.clone()),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let host_port = scalar(c.get("hostPort")).unwrap_or_default();
         let bind = c.str_at("host").unwrap_or("0.0.0.0");
         let mut addresses = Vec::new();
         if let Some(n) = &name {
@@ -487,9 +521,7 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
                 addresses.push(format!("{bind}:{host_port}"));
             }
         }
-        let proxy_remote = at(c, &["proxy", "remoteURL"])
-            .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))));
-        let name_shown = name.clone().unwrap_or_else(|| "k3d registry".into());
+        let proxy_remote = str_loc(at(c, &["proxy", "remoteURL"]), shown);
         if let Some(n) = &name {
             k3d.created = Some((n.clone(), loc(shown, c.line)));
             let internal = Endpoint::parse(&format!("http://{n}:5000"), loc(shown, c.line));
@@ -511,7 +543,7 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
             }
         }
         model.servers.push(Server {
-            name: format!("k3d registry `{name_shown}`"),
+            name: name.clone().unwrap_or_default(),
             addresses,
             tls: None,
             proxy_remote,
@@ -536,10 +568,15 @@ fn read_kind(model: &mut Model, shown: &str, root: &Node) {
         .unwrap_or(&[])
     {
         let Some(text) = p.as_str() else { continue };
+        // The scalar node's line is its content's first line.
+        let offset = p.line.saturating_sub(1);
         match tree::parse_toml(text) {
-            Ok(t) => read_containerd(model, shown, &t, p.line.saturating_sub(1), true),
+            Ok(mut t) => {
+                shift(&mut t, offset);
+                read_containerd(model, shown, &t, true);
+            }
             Err((line, msg)) => model.unreadable.push(Unreadable {
-                loc: loc(shown, p.line.saturating_sub(1) + line),
+                loc: loc(shown, offset + line),
                 message: msg,
                 consequence: "kind fails to create the cluster with this containerd patch".into(),
             }),
@@ -555,13 +592,7 @@ fn read_ctlptl(model: &mut Model, shown: &str, root: &Node, kind: &str) {
         .to_ascii_lowercase();
     match kind {
         "Registry" => {
-            let port = root
-                .get("port")
-                .and_then(|n| match &n.value {
-                    Value::String(s) | Value::Number(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .unwrap_or_else(|| "5000".into());
+            let port = scalar(root.get("port")).unwrap_or_else(|| "5000".into());
             let listen = root.str_at("listenAddress").unwrap_or("127.0.0.1");
             let mut addresses = vec![
                 format!("{name}:5000"),
@@ -571,10 +602,9 @@ fn read_ctlptl(model: &mut Model, shown: &str, root: &Node, kind: &str) {
             if listen != "127.0.0.1" && listen != "0.0.0.0" {
                 addresses.push(format!("{listen}:{port}"));
             }
-            let proxy_remote = at(root, &["proxy", "remoteURL"])
-                .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))));
+            let proxy_remote = str_loc(at(root, &["proxy", "remoteURL"]), shown);
             model.servers.push(Server {
-                name: format!("ctlptl registry `{name}`"),
+                name: name.clone(),
                 addresses,
                 tls: None,
                 proxy_remote,
@@ -657,7 +687,7 @@ fn ctlptl_port(model: &Model, name: &str) -> Option<String> {
     model
         .servers
         .iter()
-        .find(|s| s.origin == Origin::Ctlptl && s.name.contains(&format!("`{name}`")))
+        .find(|s| s.origin == Origin::Ctlptl && s.name == name)
         .and_then(|s| s.addresses.iter().find(|a| a.starts_with("localhost:")))
         .and_then(|a| port_of(a).map(String::from))
 }
@@ -672,16 +702,11 @@ fn read_kep(model: &mut Model, shown: &str, root: &Node) {
         return;
     };
     shift(&mut inner, data.line.saturating_sub(1));
-    let field = |k: &str| {
-        inner
-            .get(k)
-            .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))))
-    };
+    let field = |k: &str| str_loc(inner.get(k), shown);
     let kep = Kep1755 {
         host: field("host"),
         from_runtime: field("hostFromContainerRuntime"),
         from_cluster_network: field("hostFromClusterNetwork"),
-        loc: loc(shown, root.line),
     };
     if let Some((h, l)) = &kep.host {
         model.push_targets.push(PushTarget {
@@ -701,10 +726,9 @@ fn read_distribution(model: &mut Model, shown: &str, root: &Node) {
         .unwrap_or(":5000");
     let port = port_of(addr).unwrap_or("5000");
     let tls = at(root, &["http", "tls", "certificate"]).map(|n| loc(shown, n.line));
-    let proxy_remote = at(root, &["proxy", "remoteurl"])
-        .and_then(|n| Some((n.as_str()?.to_string(), loc(shown, n.line))));
+    let proxy_remote = str_loc(at(root, &["proxy", "remoteurl"]), shown);
     model.servers.push(Server {
-        name: format!("registry server ({shown})"),
+        name: shown.to_string(),
         addresses: vec![format!("localhost:{port}"), format!("127.0.0.1:{port}")],
         tls,
         proxy_remote,
