@@ -141,7 +141,10 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         ));
         if let Some(plan) = &registry {
             diagnostics.extend(crate::check::validate::validate_builds(
-                &objects, &snippet, plan,
+                &objects,
+                &report.kinds,
+                &snippet,
+                plan,
             ));
         }
         kinds = report.kinds;

@@ -1,6 +1,8 @@
 //! End to end through the binary: every bundled example in every format is
 //! a snapshot (tests/snapshots/), plus the behaviours a user relies on.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::path::Path;
@@ -235,12 +237,8 @@ fn readme_config_example_works() {
 #[test]
 fn registry_plan_without_a_tiltfile() {
     let scan_json = |d: &Path| -> serde_json::Value {
-        let out = tilt_img()
-            .args(["scan", "--format", "json"])
-            .arg(d)
-            .output()
-            .unwrap();
-        serde_json::from_slice(&out.stdout).unwrap()
+        let (out, _) = run(&["scan", "--format", "json", d.to_str().unwrap()]);
+        serde_json::from_str(&out).unwrap()
     };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -290,4 +288,28 @@ fn registry_plan_without_a_tiltfile() {
         v.get("registry").is_none(),
         "an assumption is not enough: {v:#}"
     );
+}
+
+/// An object whose image Tilt cannot parse fails any load; scan warns about
+/// it and leaves it out when it proves the generated lines, for the
+/// HTTP-registry builds as for the k8s_kind lines.
+#[test]
+fn unparsable_images_do_not_fail_the_proof_of_registry_builds() {
+    let d = tempfile::TempDir::new().unwrap();
+    common::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/k3d-http-registry"),
+        d.path(),
+    );
+    let connect = d.path().join("k8s/connect.yaml");
+    let mut text = std::fs::read_to_string(&connect).unwrap();
+    text.push_str("---\napiVersion: kafka.strimzi.io/v1beta2\nkind: KafkaConnect\nmetadata:\n  name: broken-connect\nspec:\n  image: \"Orders_Connect:BAD TAG\"\n");
+    std::fs::write(&connect, text).unwrap();
+    let out = tilt_img()
+        .args(["scan", "--format", "tiltfile"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("tilt-img bug"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("custom_build('orders-connect'"));
 }

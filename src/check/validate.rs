@@ -12,16 +12,28 @@ use crate::diag::Diagnostic;
 use crate::load::K8sObject;
 use crate::model::KindReport;
 
-pub fn validate_snippet(
+fn bug(msg: String) -> Diagnostic {
+    Diagnostic::error(
+        "<generated Tiltfile>",
+        0,
+        format!("tilt-img bug: {msg}; please report it with the input"),
+    )
+}
+
+/// Runs generated lines in Tilt's loader with the scanned objects already
+/// declared (and `default_registry`, when given), then Tilt's assembly.
+/// `what` names the lines in the error ("lines", "builds").
+fn load_generated(
     objects: &[&K8sObject],
     kinds: &[KindReport],
-    snippet: &str,
-) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
+    text: &str,
+    registry: Option<super::model::DefaultRegistry>,
+    what: &str,
+) -> Result<(super::model::TiltState, super::assemble::Assembly), Diagnostic> {
     let root = std::env::temp_dir();
     let ctx = Ctx::new(root.clone(), Sandbox::default(), vec![]);
     // Objects holding values Tilt cannot parse as images would fail the load
-    // whatever the snippet; `scan` warns about them, so they are left out.
+    // whatever the lines; `scan` warns about them, so they are left out.
     let unparsable: Vec<(&str, &str)> = kinds
         .iter()
         .flat_map(|k| k.images.iter())
@@ -38,29 +50,34 @@ pub fn validate_snippet(
                 st.entities.push(e);
             }
         }
+        st.default_registry = registry;
     }
     let runner = Runner::new(&ctx, DEFAULT_MAX_STEPS);
-    let bug = |msg: String| {
-        Diagnostic::error(
-            "<generated Tiltfile>",
-            0,
-            format!("tilt-img bug: {msg}; please report it with the input"),
-        )
-    };
-    if let Err(e) = runner.exec_text("./Tiltfile", snippet, root) {
-        diags.push(bug(format!(
-            "the generated lines fail to load in Tilt's loader:\n{e}"
+    if let Err(e) = runner.exec_text("./Tiltfile", text, root) {
+        return Err(bug(format!(
+            "the generated {what} fail to load in Tilt's loader:\n{e}"
         )));
-        return diags;
     }
     drop(runner);
     let st = ctx.state.into_inner();
-    if let Err(e) = super::assemble::assemble(&st) {
-        diags.push(bug(format!(
-            "with the generated lines Tilt's load fails: {e}"
-        )));
-        return diags;
+    match super::assemble::assemble(&st) {
+        Ok(asm) => Ok((st, asm)),
+        Err(e) => Err(bug(format!(
+            "with the generated {what} Tilt's load fails: {e}"
+        ))),
     }
+}
+
+pub fn validate_snippet(
+    objects: &[&K8sObject],
+    kinds: &[KindReport],
+    snippet: &str,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let st = match load_generated(objects, kinds, snippet, None, "lines") {
+        Ok((st, _)) => st,
+        Err(d) => return vec![d],
+    };
     for k in kinds.iter().filter(|k| k.tilt.is_some()) {
         let snippet_paths: Vec<String> = crate::render::tiltfile::snippet_fields(k)
             .iter()
@@ -115,6 +132,7 @@ fn generate_name(e: &Entity) -> &str {
 /// under the cluster's registry name), not a re-tagged local image.
 pub fn validate_builds(
     objects: &[&K8sObject],
+    kinds: &[KindReport],
     kind_lines: &str,
     plan: &crate::registry::plan::RegistryPlan,
 ) -> Vec<Diagnostic> {
@@ -123,53 +141,21 @@ pub fn validate_builds(
     if plan.builds.is_empty() {
         return diags;
     }
-    let bug = |msg: String| {
-        Diagnostic::error(
-            "<generated Tiltfile>",
-            0,
-            format!("tilt-img bug: {msg}; please report it with the input"),
-        )
-    };
-    let root = std::env::temp_dir();
-    let ctx = Ctx::new(root.clone(), Sandbox::default(), vec![]);
-    {
-        let mut st = ctx.state.borrow_mut();
-        for o in objects {
-            if let Some(e) = Entity::from_json(o.root.to_json()) {
-                st.entities.push(e);
-            }
-        }
-        // Through a mirror, images keep their bare names: no default_registry.
-        if plan.route == crate::registry::plan::Route::Registry {
-            st.default_registry = Some(DefaultRegistry {
-                host: plan.push_host.clone(),
-                host_from_cluster: plan.cluster_host.clone().unwrap_or_default(),
-                single_name: String::new(),
-            });
-        }
-    }
+    // Through a mirror, images keep their bare names: no default_registry.
+    let registry =
+        (plan.route == crate::registry::plan::Route::Registry).then(|| DefaultRegistry {
+            host: plan.push_host.clone(),
+            host_from_cluster: plan.cluster_host.clone().unwrap_or_default(),
+            single_name: String::new(),
+        });
     let mut text = kind_lines.to_string();
     for b in &plan.builds {
         text.push_str(&b.call);
         text.push('\n');
     }
-    let runner = Runner::new(&ctx, DEFAULT_MAX_STEPS);
-    if let Err(e) = runner.exec_text("./Tiltfile", &text, root) {
-        diags.push(bug(format!(
-            "the generated builds fail to load in Tilt's loader:\n{e}"
-        )));
-        return diags;
-    }
-    drop(runner);
-    let st = ctx.state.into_inner();
-    let asm = match super::assemble::assemble(&st) {
-        Ok(a) => a,
-        Err(e) => {
-            diags.push(bug(format!(
-                "with the generated builds Tilt's load fails: {e}"
-            )));
-            return diags;
-        }
+    let (st, asm) = match load_generated(objects, kinds, &text, registry, "builds") {
+        Ok(x) => x,
+        Err(d) => return vec![d],
     };
     let attached = asm.attached_images();
     for (i, img) in st.images.iter().enumerate() {
