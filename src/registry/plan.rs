@@ -14,6 +14,7 @@
 //! into the local Docker store, and a push of `$EXPECTED_REF` over HTTP.
 
 use super::model::{Loc, Model, Origin, is_loopback};
+use crate::render::tiltfile::starlark_str;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -124,10 +125,6 @@ pub fn command(
             (None, None, all)
         }
     }
-}
-
-fn starlark_str(s: &str) -> String {
-    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
 }
 
 pub fn call(reference: &str, command: &str, deps: &str) -> String {

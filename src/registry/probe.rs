@@ -131,61 +131,49 @@ pub struct ProbeResult {
 
 /// Probes `host` (`name[:port]`); checks pushes too when `check_push`.
 pub fn probe(host: &str, check_push: bool) -> ProbeResult {
-    let mut redirect = None;
-    let https = request(host, true, "GET", "/v2/");
-    let speaks = match https {
+    // HTTPS first; what it got decides whether HTTP is worth a try.
+    let (https_error, unreachable) = match request(host, true, "GET", "/v2/") {
         Ok(r) => {
-            redirect = r.location.clone();
-            Speaks::Https {
+            let speaks = Speaks::Https {
                 status: r.status,
                 registry: r.is_registry(),
                 verify_error: r.verify_error.clone(),
-            }
+            };
+            return finish(host, speaks, r.location, check_push);
         }
         // Without a port, HTTPS (443) and HTTP (80) are different ports.
         Err(Failure::Connect(e)) if super::model::port_of(host).is_none() => {
-            match request(host, false, "GET", "/v2/") {
-                Ok(r) => {
-                    redirect = r.location.clone();
-                    Speaks::Http {
-                        status: r.status,
-                        registry: r.is_registry(),
-                        https_error: format!("port 443: {e}"),
-                    }
-                }
-                Err(_) => Speaks::Unreachable { error: e },
-            }
+            (format!("port 443: {e}"), Some(e))
         }
-        Err(Failure::Connect(e)) => Speaks::Unreachable { error: e },
-        Err(Failure::HttpOnTls) => match request(host, false, "GET", "/v2/") {
-            Ok(r) => {
-                redirect = r.location.clone();
-                Speaks::Http {
-                    status: r.status,
-                    registry: r.is_registry(),
-                    https_error: "http: server gave HTTP response to HTTPS client".into(),
-                }
-            }
-            Err(e) => Speaks::Other {
-                https_error: "http: server gave HTTP response to HTTPS client".into(),
-                http_error: e.to_string(),
+        Err(Failure::Connect(e)) => {
+            return finish(host, Speaks::Unreachable { error: e }, None, check_push);
+        }
+        Err(e) => (e.to_string(), None),
+    };
+    let (speaks, redirect) = match request(host, false, "GET", "/v2/") {
+        Ok(r) => (
+            Speaks::Http {
+                status: r.status,
+                registry: r.is_registry(),
+                https_error,
             },
-        },
-        Err(e) => match request(host, false, "GET", "/v2/") {
-            Ok(r) => {
-                redirect = r.location.clone();
-                Speaks::Http {
-                    status: r.status,
-                    registry: r.is_registry(),
-                    https_error: e.to_string(),
-                }
-            }
-            Err(e2) => Speaks::Other {
-                https_error: e.to_string(),
-                http_error: e2.to_string(),
-            },
+            r.location,
+        ),
+        Err(e) => match unreachable {
+            Some(error) => (Speaks::Unreachable { error }, None),
+            None => (
+                Speaks::Other {
+                    https_error,
+                    http_error: e.to_string(),
+                },
+                None,
+            ),
         },
     };
+    finish(host, speaks, redirect, check_push)
+}
+
+fn finish(host: &str, speaks: Speaks, redirect: Option<String>, check_push: bool) -> ProbeResult {
     let push = match (&speaks, check_push) {
         (Speaks::Http { .. }, true) => Some(push_check(host, false)),
         (Speaks::Https { .. }, true) => Some(push_check(host, true)),

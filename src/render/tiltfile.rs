@@ -25,7 +25,7 @@ fn regex_escape(s: &str) -> String {
 }
 
 /// A Starlark string literal (single-quoted).
-fn starlark_str(s: &str) -> String {
+pub fn starlark_str(s: &str) -> String {
     let mut out = String::from("'");
     for c in s.chars() {
         match c {
