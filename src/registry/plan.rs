@@ -209,77 +209,13 @@ pub fn plan(
         return None; // doctor's REG018: no build can push there.
     }
     let mirror_host = matches!(route, Route::Mirror { .. }).then_some(push_host.as_str());
-    let tiltfile = find_tiltfile(paths);
-    let mut builds = Vec::new();
-    let mut has_default_registry = false;
-    if let Some(tf) = &tiltfile {
-        let root = tf.parent().unwrap_or(Path::new("."));
-        let shown = tf.display().to_string();
-        let result = crate::check::check(tf, &crate::check::CheckOptions::default());
-        has_default_registry = result.state.default_registry.is_some();
-        for img in &result.state.images {
-            if img.build != crate::check::model::BuildKind::Docker {
-                continue;
-            }
-            // Through a docker.io mirror only Docker Hub names reach the dev registry.
-            if mirror_host.is_some()
-                && crate::imageref::ImageRef::parse(&img.ref_text)
-                    .is_none_or(|r| r.domain.is_some())
-            {
-                continue;
-            }
-            let context = img.context.clone().unwrap_or_else(|| ".".into());
-            let context = context.strip_prefix("./").unwrap_or(&context).to_string();
-            let dockerfile = img
-                .dockerfile
-                .as_ref()
-                .and_then(|d| d.strip_prefix(root).ok().map(|p| p.display().to_string()))
-                .unwrap_or_else(|| format!("{context}/Dockerfile"));
-            builds.push(build(
-                &img.ref_text,
-                &context,
-                &dockerfile,
-                Some(Loc {
-                    file: shown.clone(),
-                    line: img.line,
-                }),
-                with,
-                mirror_host,
-            ));
-        }
-    } else {
-        let roots: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
-        let mut seen = Vec::new();
-        for r in found {
-            let Some(ir) = crate::imageref::ImageRef::parse(r) else {
-                continue;
-            };
-            if ir.domain.is_some() || seen.contains(&ir.path) {
-                continue;
-            }
-            let last = ir.path.rsplit('/').next().unwrap_or(&ir.path);
-            let short = last.rsplit('-').next().unwrap_or(last);
-            for root in &roots {
-                for cand in [last, short] {
-                    if root.join(cand).join("Dockerfile").is_file() {
-                        seen.push(ir.path.clone());
-                        builds.push(build(
-                            &ir.path,
-                            cand,
-                            &format!("{cand}/Dockerfile"),
-                            None,
-                            with,
-                            mirror_host,
-                        ));
-                        break;
-                    }
-                }
-                if seen.contains(&ir.path) {
-                    break;
-                }
-            }
-        }
-    }
+    let (builds, has_default_registry) = match find_tiltfile(paths) {
+        Some(tf) => builds_from_tiltfile(&tf, with, mirror_host),
+        None => (
+            builds_from_dockerfiles(paths, found, with, mirror_host),
+            false,
+        ),
+    };
     // Tilt reads the KEP-1755 ConfigMap (which ctlptl writes) by itself, and
     // a Tiltfile's own default_registry stays; otherwise say what to add.
     let default_registry = (!has_default_registry
@@ -304,6 +240,86 @@ pub fn plan(
         push_with: with,
         builds,
     })
+}
+
+/// A build per `docker_build` of the Tiltfile, and whether it sets
+/// `default_registry` itself.
+fn builds_from_tiltfile(
+    tf: &Path,
+    with: PushWith,
+    mirror_host: Option<&str>,
+) -> (Vec<HttpBuild>, bool) {
+    let root = tf.parent().unwrap_or(Path::new("."));
+    let shown = tf.display().to_string();
+    let result = crate::check::check(tf, &crate::check::CheckOptions::default());
+    let builds = result
+        .state
+        .images
+        .iter()
+        .filter(|img| img.build == crate::check::model::BuildKind::Docker)
+        // Through a docker.io mirror only Docker Hub names reach the dev registry.
+        .filter(|img| {
+            mirror_host.is_none()
+                || crate::imageref::ImageRef::parse(&img.ref_text)
+                    .is_some_and(|r| r.domain.is_none())
+        })
+        .map(|img| {
+            let context = img.context.clone().unwrap_or_else(|| ".".into());
+            let context = context.strip_prefix("./").unwrap_or(&context).to_string();
+            let dockerfile = img
+                .dockerfile
+                .as_ref()
+                .and_then(|d| d.strip_prefix(root).ok().map(|p| p.display().to_string()))
+                .unwrap_or_else(|| format!("{context}/Dockerfile"));
+            let replaces = Loc {
+                file: shown.clone(),
+                line: img.line,
+            };
+            build(
+                &img.ref_text,
+                &context,
+                &dockerfile,
+                Some(replaces),
+                with,
+                mirror_host,
+            )
+        })
+        .collect();
+    (builds, result.state.default_registry.is_some())
+}
+
+/// Without a Tiltfile: a build per image found in custom resources that has
+/// a directory with a Dockerfile named like it (`orders-connect` in
+/// `orders-connect/` or `connect/`) under a scanned directory.
+fn builds_from_dockerfiles(
+    paths: &[PathBuf],
+    found: &[String],
+    with: PushWith,
+    mirror_host: Option<&str>,
+) -> Vec<HttpBuild> {
+    let roots: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut builds = Vec::new();
+    for ir in found
+        .iter()
+        .filter_map(|r| crate::imageref::ImageRef::parse(r))
+    {
+        if ir.domain.is_some() || !seen.insert(ir.path.clone()) {
+            continue;
+        }
+        let last = ir.path.rsplit('/').next().unwrap_or(&ir.path);
+        let short = last.rsplit('-').next().unwrap_or(last);
+        let dir = roots.iter().find_map(|root| {
+            [last, short]
+                .into_iter()
+                .find(|c| root.join(c).join("Dockerfile").is_file())
+        });
+        if let Some(dir) = dir {
+            let dockerfile = format!("{dir}/Dockerfile");
+            builds.push(build(&ir.path, dir, &dockerfile, None, with, mirror_host));
+        }
+    }
+    builds
 }
 
 fn build(
