@@ -104,19 +104,11 @@ pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
         crate::registry::sources::Scope::Full,
         &Default::default(),
     );
-    let mut probes = Vec::new();
     if opts.probe {
         let pushes: Vec<String> = model.push_targets.iter().map(|t| t.host.clone()).collect();
         for host in probe_hosts(&model, &opts.probe_hosts) {
-            let r = probe::probe(
-                &host,
-                pushes.contains(&host) || opts.probe_hosts.contains(&host),
-            );
-            model.probed.push((host.clone(), r.speaks.clone()));
-            if let Some(Push::Refused { status, .. }) = &r.push {
-                model.push_refused.push((host.clone(), *status));
-            }
-            probes.push(r);
+            let check_push = pushes.contains(&host) || opts.probe_hosts.contains(&host);
+            model.probes.push(probe::probe(&host, check_push));
         }
     }
     let mut findings: Vec<Finding> = rules::CHECKS
@@ -140,7 +132,7 @@ pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
             })
             .collect(),
         findings,
-        probes,
+        probes: std::mem::take(&mut model.probes),
         diagnostics,
         model: summary,
     }

@@ -300,10 +300,9 @@ fn loopback_tls_without_https(m: &Model) -> Vec<Finding> {
             continue;
         }
         let evidence = m
-            .probed
-            .iter()
-            .find(|(h, s)| *h == e.host && s.is_tls())
-            .map(|(_, s)| format!("--probe: {}", s.describe()))
+            .probed(&e.host)
+            .filter(|p| p.speaks.is_tls())
+            .map(|p| format!("--probe: {}", p.speaks.describe()))
             .or_else(|| {
                 m.server_at(&e.host)
                     .and_then(|s| s.tls.as_ref().map(|l| format!("http.tls is set at {l}")))
@@ -691,12 +690,8 @@ fn proxy_as_push_target(m: &Model) -> Vec<Finding> {
                     s.label()
                 ),
             ));
-        } else if let Some((
-            _,
-            crate::registry::probe::Speaks::Http { .. }
-            | crate::registry::probe::Speaks::Https { .. },
-        )) = m.probed.iter().find(|(h, _)| *h == host)
-            && let Some(refused) = m.push_refused.iter().find(|(h, _)| *h == host)
+        } else if let Some(crate::registry::probe::Push::Refused { status, .. }) =
+            m.probed(&host).and_then(|p| p.push.as_ref())
         {
             out.push(f(
                 "REG018",
@@ -704,7 +699,7 @@ fn proxy_as_push_target(m: &Model) -> Vec<Finding> {
                 format!(
                     "{host} refuses pushes (--probe: POST /v2/{}/blobs/uploads/ answered {}): it is a pull-through proxy or read-only; push to a separate registry",
                     crate::registry::probe::PROBE_REPO,
-                    refused.1
+                    status
                 ),
             ));
         }

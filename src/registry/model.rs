@@ -280,10 +280,8 @@ pub struct Model {
     pub unreadable: Vec<Unreadable>,
     /// Files that could not be read (path, message), while reading in parallel.
     pub unreadable_paths: Vec<(String, String)>,
-    /// Hosts whose push check `--probe` saw refused (host, status).
-    pub push_refused: Vec<(String, u16)>,
-    /// Probe results, when `--probe` ran: host → what it speaks.
-    pub probed: Vec<(String, crate::registry::probe::Speaks)>,
+    /// What `--probe` found, per host.
+    pub probes: Vec<crate::registry::probe::ProbeResult>,
 }
 
 /// Why we believe a host speaks plain HTTP.
@@ -333,6 +331,11 @@ pub fn looks_dev(host: &str) -> bool {
 }
 
 impl Model {
+    /// What `--probe` said `host` speaks, if it asked.
+    pub fn probed(&self, host: &str) -> Option<&crate::registry::probe::ProbeResult> {
+        self.probes.iter().find(|p| p.host == host)
+    }
+
     /// Appends what another part of the tree said (files are read apart).
     pub fn merge(&mut self, o: Model) {
         // Destructured so that a new field cannot be forgotten here.
@@ -352,8 +355,7 @@ impl Model {
             unquoted_stars,
             unreadable,
             unreadable_paths,
-            push_refused,
-            probed,
+            probes,
         } = o;
         self.files.extend(files);
         self.mirrors.extend(mirrors);
@@ -370,8 +372,7 @@ impl Model {
         self.unquoted_stars.extend(unquoted_stars);
         self.unreadable.extend(unreadable);
         self.unreadable_paths.extend(unreadable_paths);
-        self.push_refused.extend(push_refused);
-        self.probed.extend(probed);
+        self.probes.extend(probes);
     }
 
     /// Every endpoint in the cluster-side configs.
@@ -398,10 +399,10 @@ impl Model {
     /// registry config with `http.tls`, a probe.
     pub fn tls_evidence(&self, host: &str) -> Option<String> {
         let host = host.to_ascii_lowercase();
-        if let Some((_, s)) = self.probed.iter().find(|(h, _)| *h == host)
-            && s.is_tls()
+        if let Some(p) = self.probed(&host)
+            && p.speaks.is_tls()
         {
-            return Some(format!("--probe: {}", s.describe()));
+            return Some(format!("--probe: {}", p.speaks.describe()));
         }
         if let Some(s) = self.server_at(&host)
             && let Some(loc) = &s.tls
@@ -431,9 +432,9 @@ impl Model {
     /// Evidence that `host` speaks plain HTTP (none if it shows TLS).
     pub fn http_evidence(&self, host: &str) -> Option<Evidence> {
         let host = host.to_ascii_lowercase();
-        if let Some((_, s)) = self.probed.iter().find(|(h, _)| *h == host) {
-            return s.is_http().then(|| Evidence {
-                reason: format!("--probe: {}", s.describe()),
+        if let Some(p) = self.probed(&host) {
+            return p.speaks.is_http().then(|| Evidence {
+                reason: format!("--probe: {}", p.speaks.describe()),
                 assumed: false,
             });
         }
