@@ -313,3 +313,48 @@ fn unparsable_images_do_not_fail_the_proof_of_registry_builds() {
     assert!(!stderr.contains("tilt-img bug"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("custom_build('orders-connect'"));
 }
+
+/// The outputs the README shows are what the commands print: the HTTP
+/// registry builds, the Strimzi k8s_kind line, and the doctor finding (`…`
+/// marks where the README shortens a path).
+#[test]
+fn readme_outputs_are_real() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block_after = |marker: &str, fence: &str| -> String {
+        let rest = readme.split(marker).nth(1).expect(marker);
+        rest.split(fence)
+            .nth(1)
+            .and_then(|b| b.split("```").next())
+            .expect(marker)
+            .to_string()
+    };
+    let (builds, _) = run(&["scan", "examples/k3d-http-registry", "--format", "tiltfile"]);
+    let shown = block_after("--format tiltfile\n```", "```python\n");
+    for line in shown.lines() {
+        assert!(
+            builds.lines().any(|l| l == line),
+            "README line not printed: {line}\n{builds}"
+        );
+    }
+    let (kinds, _) = run(&["scan", "examples/kafka-connect", "--format", "tiltfile"]);
+    let shown = block_after("### The generated Tiltfile lines", "```python\n");
+    let call = shown.lines().find(|l| l.starts_with("k8s_kind(")).unwrap();
+    assert!(kinds.lines().any(|l| l == call), "{call}\n{kinds}");
+    let (doctor, code) = run(&[
+        "doctor",
+        "examples/k3d-http-registry/broken/k3d.yaml",
+        "examples/k3d-http-registry/Tiltfile",
+    ]);
+    assert_eq!(code, 1);
+    let shown = block_after("one line with file:line:", "```\n");
+    let finding = shown.lines().next().unwrap();
+    let line = doctor.lines().find(|l| l.contains("REG001")).unwrap();
+    let mut rest = line;
+    for part in finding.split('…') {
+        let at = rest
+            .find(part)
+            .unwrap_or_else(|| panic!("`{part}` not in `{line}`"));
+        rest = &rest[at + part.len()..];
+    }
+}
