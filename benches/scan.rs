@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use tilt_img::load::{self, Input, LoadOptions};
-use tilt_img::scan::{ScanOptions, scan};
+use tilt_img_core::load::{self, Input, LoadOptions};
+use tilt_img_core::scan::{ScanOptions, scan};
 
 // The same allocator as the binary, so the figures are the tool's.
 #[global_allocator]
@@ -405,7 +405,7 @@ fn generate(dir: &Path, files: usize) {
         if n % 10 == 0 {
             // Some JSON too: the bundle as a kubectl-style List, converted
             // through the crate's own YAML reader.
-            let parsed = load::yaml::parse_stream(&docs.join("---\n"));
+            let parsed = tilt_loader::tree::parse_stream(&docs.join("---\n"));
             assert!(parsed.error.is_none(), "generated YAML does not parse");
             let items: Vec<_> = parsed.documents.iter().map(|d| d.root.to_json()).collect();
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
@@ -552,12 +552,12 @@ fn measure_check() {
         println!("\nno oracle cases with a Tiltfile; check timing skipped");
         return;
     }
-    let opts = tilt_img::check::CheckOptions::default();
+    let opts = tilt_loader::CheckOptions::default();
     let mut times = Vec::new();
     for d in &dirs {
         let t = Instant::now();
         for _ in 0..5 {
-            std::hint::black_box(tilt_img::check::check(&d.join("Tiltfile"), &opts).loaded());
+            std::hint::black_box(tilt_loader::check(&d.join("Tiltfile"), &opts).loaded());
         }
         times.push(t.elapsed().as_secs_f64() / 5.0);
     }
@@ -671,12 +671,12 @@ fn main() {
 /// pull), so on a manifest tree it costs about a parse; on the registry
 /// examples it is instant.
 fn measure_doctor(tree: &Path) {
-    let opts = tilt_img::doctor::DoctorOptions::default();
+    let opts = tilt_img_core::doctor::DoctorOptions::default();
     let mut best = f64::MAX;
     let mut findings = 0;
     for _ in 0..3 {
         let t = Instant::now();
-        let r = tilt_img::doctor::run(&[tree.to_path_buf()], &opts);
+        let r = tilt_img_core::doctor::run(&[tree.to_path_buf()], &opts);
         best = best.min(t.elapsed().as_secs_f64());
         findings = r.findings.len();
     }
@@ -685,7 +685,7 @@ fn measure_doctor(tree: &Path) {
     let mut times: Vec<f64> = (0..20)
         .map(|_| {
             let t = Instant::now();
-            let _ = tilt_img::doctor::run(std::slice::from_ref(&example), &opts);
+            let _ = tilt_img_core::doctor::run(std::slice::from_ref(&example), &opts);
             t.elapsed().as_secs_f64() * 1000.0
         })
         .collect();

@@ -2,13 +2,15 @@
 //! 0 scanned; 1 some input could not be read or parsed (the rest was still
 //! scanned and reported); 2 usage error.
 
-use crate::load::LoadOptions;
-use crate::render;
-use crate::scan::{self, ScanOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use tilt_img_core::load::LoadOptions;
+use tilt_img_core::registry::plan::PushWith;
+use tilt_img_core::render;
+use tilt_img_core::scan::{self, ScanOptions};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -104,7 +106,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_exec: bool,
     /// Stop the Tiltfile after this many interpreter steps.
-    #[arg(long, default_value_t = crate::check::eval::DEFAULT_MAX_STEPS)]
+    #[arg(long, default_value_t = tilt_loader::eval::DEFAULT_MAX_STEPS)]
     pub max_steps: u64,
     /// Treat Tilt's unused-image warnings as failures.
     #[arg(long)]
@@ -144,8 +146,27 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_validate: bool,
     /// How generated builds push to a plain-HTTP dev registry.
-    #[arg(long, value_enum, default_value_t = crate::registry::plan::PushWith::Skopeo)]
-    pub push_with: crate::registry::plan::PushWith,
+    #[arg(long, value_enum, default_value_t = PushWithArg::Skopeo)]
+    pub push_with: PushWithArg,
+}
+
+/// How generated builds push to a plain-HTTP dev registry.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum PushWithArg {
+    /// `skopeo copy --dest-tls-verify=false` from the local Docker store
+    /// (Debian/Ubuntu `apt install skopeo`, `brew install skopeo`).
+    Skopeo,
+    /// `docker buildx build … registry.insecure=true`: one step, Docker only.
+    Buildx,
+}
+
+impl From<PushWithArg> for PushWith {
+    fn from(a: PushWithArg) -> PushWith {
+        match a {
+            PushWithArg::Skopeo => PushWith::Skopeo,
+            PushWithArg::Buildx => PushWith::Buildx,
+        }
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -165,7 +186,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run_scan(args: &ScanArgs) -> ExitCode {
-    let (text, failed) = scan_output(args);
+    let (text, failed) = scan_output(args, None);
     if !emit(&text) {
         return ExitCode::SUCCESS;
     }
@@ -177,18 +198,20 @@ fn run_scan(args: &ScanArgs) -> ExitCode {
 }
 
 /// What `scan` prints, and whether some input failed. Also serves
-/// `local('tilt-img scan …')` inside `check`, without a process.
-pub fn scan_output(args: &ScanArgs) -> (String, bool) {
+/// `local('tilt-img scan …')` inside `check`, without a process; `confine`
+/// is then the sandbox's directories.
+pub fn scan_output(args: &ScanArgs, confine: Option<Vec<PathBuf>>) -> (String, bool) {
     let opts = ScanOptions {
         load: LoadOptions {
             no_ignore: args.no_ignore,
             max_file_size: args.max_file_size,
+            confine,
         },
         no_knowledge: args.no_knowledge,
         config: args.config.clone(),
         validate: args.format == Format::Tiltfile && !args.no_validate,
         no_registry: false,
-        push_with: args.push_with,
+        push_with: args.push_with.into(),
     };
     let outcome = scan::scan(&args.paths, &opts);
     let text = match args.format {
@@ -202,7 +225,7 @@ pub fn scan_output(args: &ScanArgs) -> (String, bool) {
             }
             let mut text = render::tiltfile::render(&outcome.report);
             if let Some(plan) = &outcome.report.registry {
-                text.push_str(&crate::registry::plan::render(plan));
+                text.push_str(&tilt_img_core::registry::plan::render(plan));
             }
             text
         }
@@ -218,8 +241,9 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let opts = crate::check::CheckOptions {
-        sandbox: crate::check::context::Sandbox {
+    let opts = tilt_loader::CheckOptions {
+        host: Some(Arc::new(crate::host::InProcess)),
+        sandbox: tilt_loader::context::Sandbox {
             allow_exec: args.allow_exec,
             extra_paths: args
                 .allow_read
@@ -230,26 +254,26 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         max_steps: args.max_steps,
         args: args.args.clone(),
     };
-    let result = crate::check::check(&args.tiltfile, &opts);
+    let result = tilt_loader::check(&args.tiltfile, &opts);
     let text = match args.format {
         CheckFormat::Oracle => {
-            let mut s = serde_json::to_string_pretty(&crate::check::report::oracle(&result))
+            let mut s = serde_json::to_string_pretty(&tilt_loader::report::oracle(&result))
                 .unwrap_or_default();
             s.push('\n');
             s
         }
         CheckFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&crate::check::report::json(&result))
+            let mut s = serde_json::to_string_pretty(&tilt_img_core::check::json(&result))
                 .unwrap_or_default();
             s.push('\n');
             s
         }
-        CheckFormat::Text => crate::check::report::text(&result),
+        CheckFormat::Text => tilt_img_core::check::text(&result),
     };
     if !emit(&text) {
         return ExitCode::SUCCESS;
     }
-    let skipped = crate::check::report::skipped_images(&result);
+    let skipped = tilt_img_core::check::skipped_images(&result);
     let failing = result.error.is_some()
         || !skipped.is_empty()
         || (args.warnings_as_errors && !result.warnings.is_empty());
@@ -295,7 +319,7 @@ fn run_fix(args: &FixArgs) -> ExitCode {
         .report
         .diagnostics
         .iter()
-        .filter(|d| d.severity != crate::diag::Severity::Info)
+        .filter(|d| d.severity != tilt_img_core::diag::Severity::Info)
     {
         eprintln!("{d}");
     }
@@ -307,7 +331,7 @@ fn run_fix(args: &FixArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let new = match crate::fix::splice(&old, &crate::fix::block(&outcome.report)) {
+    let new = match tilt_img_core::fix::splice(&old, &tilt_img_core::fix::block(&outcome.report)) {
         Ok(n) => n,
         Err(e) => {
             eprintln!("error: {}: {e}", tiltfile.display());
@@ -318,7 +342,7 @@ fn run_fix(args: &FixArgs) -> ExitCode {
         println!("{}: up to date", tiltfile.display());
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = crate::fix::validate(tiltfile, &new) {
+    if let Err(e) = tilt_img_core::fix::validate(tiltfile, &new) {
         eprintln!(
             "error: {}: not written, the result would not load in Tilt:\n{e}",
             tiltfile.display()
@@ -326,7 +350,7 @@ fn run_fix(args: &FixArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     if args.dry_run {
-        print!("{}", crate::fix::diff(tiltfile, &old, &new));
+        print!("{}", tilt_img_core::fix::diff(tiltfile, &old, &new));
         return ExitCode::SUCCESS;
     }
     if let Err(e) = std::fs::write(tiltfile, &new) {
@@ -342,7 +366,7 @@ fn run_fix(args: &FixArgs) -> ExitCode {
 }
 
 fn run_doctor(args: &DoctorArgs) -> ExitCode {
-    use crate::doctor;
+    use tilt_img_core::doctor;
     if let Some(id) = &args.explain {
         return match doctor::catalog::find(id) {
             Some(rule) => {
@@ -401,7 +425,7 @@ fn run_doctor(args: &DoctorArgs) -> ExitCode {
     let unreadable_input = report
         .diagnostics
         .iter()
-        .any(|d| d.severity == crate::diag::Severity::Error);
+        .any(|d| d.severity == tilt_img_core::diag::Severity::Error);
     if report.has_findings() || unreadable_input {
         ExitCode::from(1)
     } else {

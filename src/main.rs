@@ -1,3 +1,9 @@
+//! The binary: argument parsing, exit codes, output; the work is in
+//! `tilt_img_core` and `tilt_loader`.
+
+mod cli;
+mod host;
+
 use std::process::ExitCode;
 
 // Scanning builds many small trees on all cores; mimalloc's per-thread
@@ -7,5 +13,5 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    tilt_img::cli::main()
+    cli::main()
 }

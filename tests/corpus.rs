@@ -6,9 +6,9 @@
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use tilt_img::model::{ImageField, KindKey};
-use tilt_img::path::FieldPath;
-use tilt_img::scan::{ScanOptions, scan};
+use tilt_img_core::model::{ImageField, KindKey};
+use tilt_img_core::scan::{ScanOptions, scan};
+use tilt_loader::fieldpath::FieldPath;
 
 fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -102,7 +102,7 @@ fn score(corpus: &Path, no_knowledge: bool) -> Result {
         .report
         .diagnostics
         .iter()
-        .filter(|d| d.severity == tilt_img::diag::Severity::Error)
+        .filter(|d| d.severity == tilt_img_core::diag::Severity::Error)
         .map(|d| d.to_string())
         .collect();
     assert!(errors.is_empty(), "corpus files failed to load: {errors:?}");

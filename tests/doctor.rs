@@ -4,7 +4,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
-use tilt_img::doctor::{catalog, rules};
+use tilt_img_core::doctor::{catalog, rules};
 
 fn tilt_img() -> Command {
     let mut c = Command::cargo_bin("tilt-img").unwrap();

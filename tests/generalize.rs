@@ -4,7 +4,7 @@
 
 use std::fs;
 use tempfile::TempDir;
-use tilt_img::scan::{ScanOptions, scan};
+use tilt_img_core::scan::{ScanOptions, scan};
 
 fn crd(group: &str, kind: &str, spec_props: &str) -> String {
     let indented: String = spec_props

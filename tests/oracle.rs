@@ -8,7 +8,7 @@ use common::copy_dir_except;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use tilt_img::check::{CheckOptions, check, context::Sandbox, deploy, report};
+use tilt_loader::{CheckOptions, check, context::Sandbox, deploy, report};
 
 fn cases() -> Option<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/oracle/cases");
@@ -29,7 +29,7 @@ fn cases() -> Option<Vec<PathBuf>> {
     Some(v)
 }
 
-fn run_check(case: &Path) -> (tempfile::TempDir, tilt_img::check::CheckResult) {
+fn run_check(case: &Path) -> (tempfile::TempDir, tilt_loader::CheckResult) {
     let tmp = tempfile::TempDir::new().unwrap();
     let dir = tmp.path().join(case.file_name().unwrap());
     copy_dir_except(case, &dir, &["expected.json", "raw.stderr", "deploy.json"]);

@@ -20,7 +20,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-use tilt_img::registry::probe::{self, Push, Speaks};
+use tilt_img_core::registry::probe::{self, Push, Speaks};
 
 fn need(bin: &str, package: &str) -> PathBuf {
     for dir in std::env::var("PATH")
@@ -213,7 +213,7 @@ fn run_push_step(step: &str, layout: &Path, expected_ref: &str) -> std::process:
     let skopeo = need("skopeo", "skopeo");
     let step = step
         .replace(
-            tilt_img::registry::plan::PUSH_SOURCE,
+            tilt_img_core::registry::plan::PUSH_SOURCE,
             &format!("oci:{}:latest", layout.display()),
         )
         .replace("skopeo copy", &format!("{} copy", skopeo.display()));
@@ -455,7 +455,7 @@ fn generated_push_step_pushes_over_http_and_tilt_deploys_what_it_pushed() {
     let push_step = build["push_step"].as_str().unwrap().to_string();
     assert!(build["command"].as_str().unwrap().ends_with(&push_step));
     assert!(
-        push_step.contains(tilt_img::registry::plan::PUSH_SOURCE),
+        push_step.contains(tilt_img_core::registry::plan::PUSH_SOURCE),
         "{push_step}"
     );
 

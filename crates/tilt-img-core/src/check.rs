@@ -1,0 +1,251 @@
+//! `tilt-img check`: the loader's result, plus what only tilt-img knows:
+//! every build Tilt would skip, where its image sits, and the `k8s_kind`
+//! line from scan's inference that fixes it.
+
+use crate::load::K8sObject;
+use serde_json::{Value, json};
+use tilt_loader::model::BuildKind;
+use tilt_loader::refs::parse_ref;
+use tilt_loader::report::{familiar, oracle};
+use tilt_loader::tree::Node;
+use tilt_loader::{CheckResult, deploy};
+
+/// A build Tilt would not use, where its image sits, and the fix.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub reference: String,
+    /// `Kind/name at path` for each object that holds the image.
+    pub found_in: Vec<String>,
+    /// Lines to add to the Tiltfile (from `scan`'s inference), if any.
+    pub fix: Option<String>,
+    pub why: String,
+}
+
+/// Every build Tilt would skip (not only the first, as Tilt warns), with
+/// the objects that hold its image and the `k8s_kind` that fixes it.
+pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
+    let Some(asm) = &r.assembly else {
+        return vec![];
+    };
+    let st = &r.state;
+    let file: std::sync::Arc<str> = std::sync::Arc::from("(k8s_yaml)");
+    let objects: Vec<K8sObject> = st
+        .entities
+        .iter()
+        .map(|e| K8sObject {
+            api_version: e.api_version.clone(),
+            kind: e.kind.clone(),
+            name: e.name.clone(),
+            file: file.clone(),
+            line: 0,
+            root: Node::from_json(&e.obj),
+        })
+        .collect();
+    let knowledge = crate::infer::knowledge::Knowledge::builtin();
+    let opts = crate::infer::InferOptions {
+        knowledge: Some(&knowledge),
+        config: None,
+    };
+    let (mut kinds, _) = crate::infer::infer(objects.iter(), &opts);
+    for k in &mut kinds {
+        k.tilt = crate::render::tiltfile::kind_snippet(k);
+    }
+    let mut out = Vec::new();
+    for (i, img) in st.images.iter().enumerate() {
+        let suppressed = st
+            .suppress_unused
+            .iter()
+            .any(|s| *s == img.ref_text || *s == familiar(&img.ref_text));
+        if asm.matched[i] || suppressed {
+            continue;
+        }
+        let Ok(target) = parse_ref(&img.ref_text) else {
+            continue;
+        };
+        let sel = tilt_loader::refs::RefSelector::new(&target);
+        let mut found_in = Vec::new();
+        let mut fix = Vec::new();
+        let mut builtin_only = true;
+        for k in &kinds {
+            for f in &k.images {
+                if parse_ref(&f.reference).is_ok_and(|r| sel.matches(&r)) {
+                    found_in.push(format!("{}/{} at {}", f.kind, f.name, f.location));
+                    if let Some(t) = &k.tilt
+                        && !fix.contains(t)
+                    {
+                        fix.push(t.clone());
+                    }
+                    builtin_only &= k.builtin;
+                }
+            }
+            if k.builtin {
+                for w in &k.warnings {
+                    if w.message.contains(&format!("`{}`", img.ref_text)) {
+                        found_in.push(w.message.clone());
+                    }
+                }
+            }
+        }
+        let why = if found_in.is_empty() {
+            "no object in the Tiltfile's k8s_yaml uses this image".to_string()
+        } else if builtin_only {
+            "Tilt does not inject images into these fields".to_string()
+        } else {
+            "the image sits in a custom resource Tilt does not look into".to_string()
+        };
+        out.push(Skipped {
+            reference: familiar(&img.ref_text),
+            found_in,
+            fix: (!fix.is_empty()).then(|| fix.join("\n")),
+            why,
+        });
+    }
+    out
+}
+
+pub fn json(r: &CheckResult) -> Value {
+    let mut v = oracle(r);
+    v["skipped_images"] = Value::Array(
+        skipped_images(r)
+            .into_iter()
+            .map(
+                |s| json!({"ref": s.reference, "found_in": s.found_in, "why": s.why, "fix": s.fix}),
+            )
+            .collect(),
+    );
+    if let Some(asm) = &r.assembly {
+        v["deploy"] = deploy::deploy_json(&r.state, asm);
+    }
+    v["sandboxed"] = json!(
+        r.state
+            .sandboxed
+            .iter()
+            .map(|(n, l)| json!({"call": n, "line": l}))
+            .collect::<Vec<_>>()
+    );
+    v["noop_builtins"] = json!(
+        r.state
+            .noops
+            .iter()
+            .map(|(n, l)| json!({"call": n, "line": l}))
+            .collect::<Vec<_>>()
+    );
+    v
+}
+
+pub fn text(r: &CheckResult) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if let Some(e) = &r.error {
+        let _ = writeln!(out, "Tilt would fail to load this Tiltfile:\n");
+        for l in e.lines() {
+            let _ = writeln!(out, "  {l}");
+        }
+        return out;
+    }
+    let st = &r.state;
+    if let Some(asm) = &r.assembly {
+        let _ = writeln!(out, "resources:");
+        for res in &asm.resources {
+            let objs: Vec<String> = res.entities.iter().map(|&i| st.entities[i].id()).collect();
+            let imgs: Vec<String> = res
+                .images
+                .iter()
+                .map(|&i| familiar(&st.images[i].ref_text))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {}: {}{}",
+                res.name,
+                objs.join(", "),
+                if imgs.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [builds: {}]", imgs.join(", "))
+                }
+            );
+        }
+        if !asm.unresourced.is_empty() {
+            let objs: Vec<String> = asm
+                .unresourced
+                .iter()
+                .map(|&i| st.entities[i].id())
+                .collect();
+            let _ = writeln!(out, "  uncategorized: {}", objs.join(", "));
+        }
+    }
+    if let Some(asm) = &r.assembly {
+        let attached = asm.attached_images();
+        if !attached.is_empty() {
+            let _ = writeln!(out, "\nbuilds and what the cluster pulls:");
+        }
+        for i in attached {
+            let img = &st.images[i];
+            let d = deploy::refs_for(img, st.default_registry.as_ref());
+            let how = match (img.build, &img.context) {
+                (BuildKind::Docker, Some(c)) => format!("docker_build {c}"),
+                _ => "custom_build".to_string(),
+            };
+            let deploy = d
+                .deploy_ref
+                .unwrap_or_else(|| "the ref its script writes to outputs_image_ref_to".into());
+            let _ = writeln!(
+                out,
+                "  {} ({how}): deploys {deploy}, pushed by {}",
+                familiar(&img.ref_text),
+                d.pushed_by
+            );
+            if let Some(e) = d
+                .expected_ref
+                .filter(|e| img.disable_push && !img.skips_local_docker && Some(e) != Some(&deploy))
+            {
+                let _ = writeln!(
+                    out,
+                    "    note: the script pushes $EXPECTED_REF ({e}) but Tilt deploys {deploy}, a tag it made locally; use skips_local_docker=True (or outputs_image_ref_to) so the cluster pulls what the script pushed"
+                );
+            }
+        }
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(out, "\nTilt's warnings:");
+        for w in &r.warnings {
+            for l in w.lines() {
+                let _ = writeln!(out, "  {l}");
+            }
+        }
+    }
+    let skipped = skipped_images(r);
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\nimages Tilt would build but not deploy:");
+        for s in &skipped {
+            let _ = writeln!(out, "  ✕ {}: {}", s.reference, s.why);
+            for f in &s.found_in {
+                let _ = writeln!(out, "      {f}");
+            }
+            if let Some(fix) = &s.fix {
+                let _ = writeln!(out, "    fix: add to the Tiltfile:");
+                for l in fix.lines() {
+                    let _ = writeln!(out, "      {l}");
+                }
+            }
+        }
+    }
+    for (call, line) in &st.sandboxed {
+        let _ = writeln!(
+            out,
+            "\nnote: ./Tiltfile:{line}: {call} was not run (sandbox); it returned an empty result. Pass --allow-exec to run it."
+        );
+    }
+    if !st.noops.is_empty() {
+        let names: Vec<String> = st
+            .noops
+            .iter()
+            .map(|(n, l)| format!("{n} (line {l})"))
+            .collect();
+        let _ = writeln!(out, "\naccepted without emulation: {}", names.join(", "));
+    }
+    if skipped.is_empty() && r.warnings.is_empty() {
+        let _ = writeln!(out, "\nok: the Tiltfile loads and every build is deployed.");
+    }
+    out
+}

@@ -1,0 +1,511 @@
+//! Stage 2: per kind, combine the three sources (CRD schema, instances,
+//! knowledge) and the user's config into image fields with evidence.
+
+pub mod instance;
+pub mod knowledge;
+pub mod names;
+pub mod schema;
+
+use crate::diag::Diagnostic;
+use crate::load::K8sObject;
+use crate::model::*;
+use knowledge::{KindKnowledge, Knowledge};
+use rayon::prelude::*;
+use schema::{CrdInfo, SchemaFindings};
+use std::collections::BTreeMap;
+use tilt_loader::fieldpath::FieldPath;
+
+/// At most this many instance citations per field, to keep reports short.
+const MAX_INSTANCE_EVIDENCE: usize = 3;
+
+pub struct InferOptions<'a> {
+    pub knowledge: Option<&'a Knowledge>,
+    /// The user's `.tilt-img.toml`, with the file it came from.
+    pub config: Option<(&'a Knowledge, String)>,
+}
+
+/// Runs inference over every object that was loaded.
+pub fn infer<'a>(
+    objects: impl Iterator<Item = &'a K8sObject>,
+    opts: &InferOptions<'_>,
+) -> (Vec<KindReport>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut crds: BTreeMap<KindKey, CrdInfo> = BTreeMap::new();
+    let mut instances: BTreeMap<KindKey, Vec<&K8sObject>> = BTreeMap::new();
+    let (crd_objects, others): (Vec<&K8sObject>, Vec<&K8sObject>) =
+        objects.partition(|o| schema::is_crd(o));
+    // Schema walks are independent and CRDs are large: read them on all cores.
+    let read: Vec<(&K8sObject, Option<CrdInfo>)> = crd_objects
+        .par_iter()
+        .map(|o| (*o, schema::read_crd(o)))
+        .collect();
+    for (o, info) in read {
+        match info {
+            Some(info) => {
+                if let Some(prev) = crds.get(&info.key) {
+                    diags.push(Diagnostic::warning(
+                        &o.file,
+                        o.line,
+                        format!(
+                            "second CRD for {}; the one at {}:{} is used",
+                            info.key, prev.file, prev.line
+                        ),
+                    ));
+                } else {
+                    crds.insert(info.key.clone(), info);
+                }
+            }
+            None => diags.push(Diagnostic::warning(
+                &o.file,
+                o.line,
+                "CustomResourceDefinition without spec.group, spec.names.kind or versions; skipped",
+            )),
+        }
+    }
+    for o in others {
+        let key = KindKey::new(o.group(), &o.kind);
+        if tilt_loader::facts::is_builtin_group(&key.group)
+            && tilt_loader::facts::pod_spec_path(&key.group, &key.kind).is_none()
+        {
+            continue;
+        }
+        instances.entry(key).or_default().push(o);
+    }
+
+    let mut keys: Vec<KindKey> = crds.keys().chain(instances.keys()).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    let mut reports = Vec::new();
+    for key in keys {
+        let objs = instances.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+        let report = if tilt_loader::facts::is_builtin_group(&key.group) {
+            builtin_report(key, objs)
+        } else {
+            let user = opts
+                .config
+                .as_ref()
+                .and_then(|(c, file)| c.get(&key).map(|k| (k, file.as_str())));
+            if user.is_some_and(|(k, _)| k.entry.ignore) {
+                continue;
+            }
+            custom_report(key.clone(), crds.get(&key), objs, opts.knowledge, user)
+        };
+        reports.push(report);
+    }
+    reports.sort_by(|a, b| (a.builtin, &a.key).cmp(&(b.builtin, &b.key)));
+    (reports, diags)
+}
+
+fn instance_refs(objs: &[&K8sObject]) -> Vec<InstanceRef> {
+    objs.iter()
+        .map(|o| InstanceRef {
+            name: o.name.clone(),
+            api_version: o.api_version.clone(),
+            file: o.file.to_string(),
+            line: o.line,
+        })
+        .collect()
+}
+
+fn found_images(objs: &[&K8sObject], fields: &[&InferredField]) -> Vec<FoundImage> {
+    let mut out: Vec<FoundImage> = objs
+        .par_iter()
+        .flat_map_iter(|o| images_of(o, fields))
+        .collect();
+    out.sort_by(|a, b| (&a.file, a.line, &a.location).cmp(&(&b.file, b.line, &b.location)));
+    out.dedup();
+    out
+}
+
+fn images_of(o: &K8sObject, fields: &[&InferredField]) -> Vec<FoundImage> {
+    let mut out = Vec::new();
+    for f in fields {
+        for l in instance::images_at(&o.root, &f.field) {
+            out.push(FoundImage {
+                reference: l.value,
+                group: o.group().to_string(),
+                kind: o.kind.clone(),
+                name: o.name.clone(),
+                file: o.file.to_string(),
+                line: l.line,
+                path: f.field.to_string(),
+                location: l.location,
+            });
+        }
+    }
+    out
+}
+
+fn builtin_report(key: KindKey, objs: &[&K8sObject]) -> KindReport {
+    let pod = tilt_loader::facts::pod_spec_path(&key.group, &key.kind).unwrap_or_default();
+    let field = |list: &str, why: &str| InferredField {
+        field: ImageField::Whole(pod.key(list).each().key("image")),
+        evidence: vec![Evidence {
+            source: Source::Knowledge,
+            file: "https://docs.tilt.dev/custom_resource.html".into(),
+            line: 0,
+            reason: why.into(),
+        }],
+        may_be_absent: vec![],
+    };
+    let fields: Vec<InferredField> = tilt_loader::facts::INJECTED_LISTS
+        .iter()
+        .map(|l| field(l, "built-in kind: Tilt injects images here itself"))
+        .collect();
+    let optional = vec![field(
+        "ephemeralContainers",
+        "Tilt does not inject images into ephemeralContainers",
+    )];
+    let mut warnings = Vec::new();
+    let eph: Vec<&InferredField> = optional.iter().collect();
+    for img in found_images(objs, &eph) {
+        warnings.push(Diagnostic::warning(
+            &img.file,
+            img.line,
+            format!("{}/{}: Tilt does not inject images into ephemeralContainers ({}); a build of `{}` will not reach this container", key.kind, img.name, img.location, img.reference),
+        ));
+    }
+    let all: Vec<&InferredField> = fields.iter().collect();
+    let images = found_images(objs, &all);
+    let mut versions: Vec<String> = objs.iter().map(|o| o.version().to_string()).collect();
+    versions.sort();
+    versions.dedup();
+    KindReport {
+        key,
+        versions,
+        builtin: true,
+        has_crd: false,
+        fields,
+        optional_fields: optional,
+        fields_by_version: vec![],
+        instances: instance_refs(objs),
+        images,
+        warnings,
+        tilt: None,
+    }
+}
+
+/// Fields keyed by what they are, so evidence from several sources merges.
+#[derive(Default)]
+struct FieldSet(BTreeMap<ImageField, InferredField>);
+
+impl FieldSet {
+    fn add(&mut self, f: InferredField) {
+        match self.0.get_mut(&f.field) {
+            Some(existing) => {
+                for e in f.evidence {
+                    let same_source = existing
+                        .evidence
+                        .iter()
+                        .filter(|x| x.source == e.source)
+                        .count();
+                    if !existing.evidence.contains(&e)
+                        && (e.source != Source::Instance || same_source < MAX_INSTANCE_EVIDENCE)
+                    {
+                        existing.evidence.push(e);
+                    }
+                }
+            }
+            None => {
+                self.0.insert(f.field.clone(), f);
+            }
+        }
+    }
+    fn remove_matching(&mut self, paths: &[FieldPath]) {
+        self.0.retain(|field, _| !touches(field, paths));
+    }
+    fn into_vec(self) -> Vec<InferredField> {
+        let mut v: Vec<InferredField> = self.0.into_values().collect();
+        v.sort_by(|a, b| {
+            a.field
+                .anchor()
+                .to_string()
+                .cmp(&b.field.anchor().to_string())
+                .then(a.field.cmp(&b.field))
+        });
+        v
+    }
+}
+
+fn touches(field: &ImageField, paths: &[FieldPath]) -> bool {
+    match field {
+        ImageField::Whole(p) => paths.contains(p),
+        ImageField::Split(s) => {
+            s.parts()
+                .iter()
+                .any(|(_, part)| paths.contains(&s.object.key(part)))
+                || paths.contains(&s.object)
+        }
+    }
+}
+
+/// Per-step absence flags for a path: from the schema where it declares the
+/// path, else "every step after the first may be absent".
+fn absence(schema: Option<&SchemaFindings>, field: &ImageField) -> Vec<bool> {
+    let anchor = field.anchor();
+    if let Some(flags) = schema.and_then(|s| s.absence(anchor)) {
+        return flags;
+    }
+    (0..anchor.len()).map(|i| i > 0).collect()
+}
+
+/// Whether a field from knowledge or an instance fits this schema: the
+/// schema declares it or says nothing there.
+fn fits(schema: Option<&SchemaFindings>, field: &ImageField) -> bool {
+    let Some(s) = schema else { return true };
+    let probe = match field {
+        ImageField::Whole(p) => p.clone(),
+        ImageField::Split(sp) => sp.object.key(&sp.repo),
+    };
+    s.declares(&probe) || s.is_opaque(&probe)
+}
+
+fn custom_report(
+    key: KindKey,
+    crd: Option<&CrdInfo>,
+    objs: &[&K8sObject],
+    knowledge: Option<&Knowledge>,
+    user: Option<(&KindKnowledge, &str)>,
+) -> KindReport {
+    let storage = crd
+        .and_then(|c| c.storage())
+        .and_then(|v| v.findings.as_ref());
+    let mut fields = FieldSet::default();
+    let mut optional = FieldSet::default();
+    let mut warnings = Vec::new();
+
+    if let Some(s) = storage {
+        s.fields.iter().cloned().for_each(|f| fields.add(f));
+        s.optional.iter().cloned().for_each(|f| optional.add(f));
+    }
+    if let Some(k) = knowledge.and_then(|k| k.get(&key)) {
+        for field in &k.fields {
+            if fits(storage, field) {
+                fields.add(InferredField {
+                    field: field.clone(),
+                    evidence: vec![Evidence {
+                        source: Source::Knowledge,
+                        file: k.cite(),
+                        line: 0,
+                        reason: format!(
+                            "documented by {}",
+                            k.entry.operator.as_deref().unwrap_or("the operator")
+                        ),
+                    }],
+                    may_be_absent: absence(storage, field),
+                });
+            }
+        }
+        fields.remove_matching(&k.not_images);
+        // A documented split wins over a name heuristic that read one of
+        // its parts (`image` in `image` + `version`) as a whole reference.
+        let parts: Vec<FieldPath> = k
+            .fields
+            .iter()
+            .filter_map(|f| match f {
+                ImageField::Split(sp) => Some(
+                    sp.parts()
+                        .iter()
+                        .map(|(_, n)| sp.part(n))
+                        .collect::<Vec<_>>(),
+                ),
+                ImageField::Whole(_) => None,
+            })
+            .flatten()
+            .collect();
+        fields
+            .0
+            .retain(|field, _| !matches!(field, ImageField::Whole(p) if parts.contains(p)));
+    }
+    // The instance walk visits every node of every object: run it on all cores.
+    let per_object: Vec<Vec<instance::InstanceFinding>> =
+        objs.par_iter().map(|o| instance::infer(o)).collect();
+    for (o, findings) in objs.iter().zip(per_object) {
+        for finding in findings {
+            let known =
+                fields.0.contains_key(&finding.field) || optional.0.contains_key(&finding.field);
+            if !known && !fits(storage, &finding.field) {
+                continue;
+            }
+            // With a schema that declares the field, an instance corroborates
+            // but does not overrule the schema's judgement.
+            if !known
+                && storage.is_some_and(|s| {
+                    !s.is_opaque(finding.field.anchor()) && s.declares(finding.field.anchor())
+                })
+            {
+                continue;
+            }
+            let f = InferredField {
+                field: finding.field.clone(),
+                evidence: vec![Evidence {
+                    source: Source::Instance,
+                    file: o.file.to_string(),
+                    line: finding.line,
+                    reason: format!("{}/{} sets it to `{}`", o.kind, o.name, finding.value),
+                }],
+                may_be_absent: absence(storage, &finding.field),
+            };
+            if finding.optional || optional.0.contains_key(&finding.field) {
+                optional.add(f);
+            } else {
+                fields.add(f);
+            }
+        }
+    }
+    if let Some(k) = knowledge.and_then(|k| k.get(&key)) {
+        fields.remove_matching(&k.not_images);
+    }
+    if let Some((cfg, file)) = user {
+        if cfg.entry.replace {
+            fields = FieldSet::default();
+            optional = FieldSet::default();
+        }
+        for field in &cfg.fields {
+            fields.add(InferredField {
+                field: field.clone(),
+                evidence: vec![Evidence {
+                    source: Source::Config,
+                    file: file.to_string(),
+                    line: 0,
+                    reason: "listed in the user config".into(),
+                }],
+                may_be_absent: absence(storage, field),
+            });
+        }
+        fields.remove_matching(&cfg.not_images);
+        optional.remove_matching(&cfg.not_images);
+    }
+
+    let mut fields = fields.into_vec();
+    let mut optional_fields = optional.into_vec();
+    for f in fields.iter_mut().chain(optional_fields.iter_mut()) {
+        let anchor = match &f.field {
+            ImageField::Whole(p) => p.clone(),
+            ImageField::Split(s) => s.object.key(&s.repo),
+        };
+        for o in objs {
+            instance::mark_absent_steps(&o.root, &anchor, &mut f.may_be_absent);
+        }
+    }
+
+    let mut fields_by_version = Vec::new();
+    if let Some(c) = crd {
+        let anchors = |f: &SchemaFindings| {
+            let mut v: Vec<ImageField> = f.fields.iter().map(|x| x.field.clone()).collect();
+            v.sort();
+            v
+        };
+        let storage_set = storage.map(anchors).unwrap_or_default();
+        for v in c.versions.iter().skip(1).filter(|v| v.served) {
+            if let Some(f) = &v.findings
+                && anchors(f) != storage_set
+            {
+                fields_by_version.push((v.name.clone(), f.fields.clone()));
+            }
+        }
+    }
+
+    // Warnings a user must know before pasting the snippet.
+    for f in &fields {
+        if let ImageField::Split(s) = &f.field
+            && !s.expressible_in_tilt()
+        {
+            let parts: Vec<String> = s
+                .parts()
+                .iter()
+                .map(|(role, n)| format!("{role}={n}"))
+                .collect();
+            let (file, line) = crd
+                .map(|c| (c.file.clone(), f.evidence[0].line))
+                .unwrap_or_default();
+            warnings.push(Diagnostic::warning(
+                    &file,
+                    line,
+                    format!(
+                        "{}: `{}` builds its image from {} parts ({}); Tilt's image_object has only repo_field and tag_field, so no k8s_kind can inject it. Put the whole reference into the repo part and leave the others empty if the operator allows it, or build under the operator's default name.",
+                        key.kind,
+                        s.object,
+                        s.parts().len(),
+                        parts.join(", ")
+                    ),
+                ));
+        }
+    }
+    for o in objs {
+        let lacking: Vec<String> = fields
+            .iter()
+            .filter(|f| instance::lacks(&o.root, &f.field))
+            .map(|f| format!("`{}`", f.field))
+            .collect();
+        if let Some(first) = fields.iter().find(|f| instance::lacks(&o.root, &f.field)) {
+            warnings.push(Diagnostic::warning(
+                &o.file,
+                o.line,
+                format!(
+                    "{}/{} has no {}: a plain path such as `{}` would stop Tilt's load with `image is not found`; the generated paths use filters that skip absent fields",
+                    key.kind,
+                    o.name,
+                    lacking.join(", "),
+                    first.field.anchor().to_jsonpath(|_| false)
+                ),
+            ));
+        }
+    }
+    let all: Vec<&InferredField> = fields.iter().chain(optional_fields.iter()).collect();
+    let images = found_images(objs, &all);
+    for img in &images {
+        if let Err(e) = tilt_loader::reference::Named::parse_normalized(&img.reference) {
+            warnings.push(Diagnostic::warning(
+                &img.file,
+                img.line,
+                format!(
+                    "{}/{} has `{}` at {}, which Tilt cannot parse as an image ({e}); with a k8s_kind for {} Tilt's load fails on this object: resolve it first (e.g. `ko resolve`) or ignore the kind in .tilt-img.toml",
+                    img.kind, img.name, img.reference, img.location, key.kind
+                ),
+            ));
+        }
+    }
+    if let Some(c) = crd {
+        for o in objs {
+            if !c.versions.iter().any(|v| v.served && v.name == o.version()) {
+                warnings.push(Diagnostic::warning(
+                    &o.file,
+                    o.line,
+                    format!(
+                        "{}/{} uses {}, which its CRD ({}:{}) does not serve",
+                        o.kind, o.name, o.api_version, c.file, c.line
+                    ),
+                ));
+            }
+        }
+    }
+
+    let versions: Vec<String> = match crd {
+        Some(c) => c
+            .versions
+            .iter()
+            .filter(|v| v.served || v.storage)
+            .map(|v| v.name.clone())
+            .collect(),
+        None => {
+            let mut v: Vec<String> = objs.iter().map(|o| o.version().to_string()).collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+    };
+    KindReport {
+        key,
+        versions,
+        builtin: false,
+        has_crd: crd.is_some(),
+        fields,
+        optional_fields,
+        fields_by_version,
+        instances: instance_refs(objs),
+        images,
+        warnings,
+        tilt: None,
+    }
+}

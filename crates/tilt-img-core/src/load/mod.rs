@@ -1,0 +1,343 @@
+//! Stage 1: find input files, parse them, and turn documents into objects.
+//!
+//! Every problem becomes a [`Diagnostic`] attached to its file; nothing here
+//! aborts the run. Files are read and parsed in parallel.
+
+pub mod object;
+
+use crate::diag::Diagnostic;
+use object::DocKind;
+pub use object::K8sObject;
+use rayon::prelude::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Where the text of an input comes from.
+#[derive(Debug, Clone)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Walk everything, ignoring .gitignore and hidden-file rules.
+    pub no_ignore: bool,
+    pub max_file_size: u64,
+    /// Read only files whose real path (symlinks resolved) lies under one
+    /// of these directories: set when `check`'s sandbox runs a scan.
+    pub confine: Option<Vec<PathBuf>>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            no_ignore: false,
+            max_file_size: 256 * 1024 * 1024,
+            confine: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct LoadedFile {
+    pub path: Arc<str>,
+    pub objects: Vec<K8sObject>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// True when the file could not be read or parsed (drives exit code 1).
+    pub failed: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<LoadedFile>,
+    /// Problems found while walking (unreadable dirs, symlink loops).
+    pub walk_diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn objects(&self) -> impl Iterator<Item = &K8sObject> {
+        self.files.iter().flat_map(|f| f.objects.iter())
+    }
+    pub fn any_failed(&self) -> bool {
+        self.files.iter().any(|f| f.failed)
+            || self
+                .walk_diagnostics
+                .iter()
+                .any(|d| d.severity == crate::diag::Severity::Error)
+    }
+}
+
+const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+/// Expands the command-line paths into input files, sorted for determinism.
+pub fn discover(paths: &[PathBuf], opts: &LoadOptions) -> (Vec<Input>, Vec<Diagnostic>) {
+    discover_matching(paths, opts.no_ignore, |p| {
+        p.extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+    })
+}
+
+/// [`discover`] with another file filter (`doctor` also reads Tiltfiles and
+/// TOML): the same walk, ignore rules and diagnostics for what it cannot read.
+pub fn discover_matching(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    keep: impl Fn(&Path) -> bool,
+) -> (Vec<Input>, Vec<Diagnostic>) {
+    let mut inputs = Vec::new();
+    let mut diags = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let shown = path.display().to_string();
+        match std::fs::metadata(path) {
+            Err(e) => diags.push(Diagnostic::error(
+                &shown,
+                0,
+                format!("cannot read: {e}; check the path"),
+            )),
+            Ok(m) if m.is_file() => inputs.push(Input::File(path.clone())),
+            Ok(_) => {
+                let mut found = Vec::new();
+                let walker = ignore::WalkBuilder::new(path)
+                    .standard_filters(!no_ignore)
+                    .require_git(false)
+                    .follow_links(true)
+                    .build();
+                for entry in walker {
+                    match entry {
+                        Ok(e) => {
+                            let p = e.path();
+                            let is_file = e.file_type().is_some_and(|t| t.is_file());
+                            if is_file && keep(p) {
+                                found.push(p.to_path_buf());
+                            }
+                        }
+                        Err(e) => diags.push(walk_error(&shown, &e)),
+                    }
+                }
+                found.sort();
+                inputs.extend(found.into_iter().map(Input::File));
+            }
+        }
+    }
+    (inputs, diags)
+}
+
+fn walk_error(root: &str, e: &ignore::Error) -> Diagnostic {
+    match e {
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(root, err)
+        }
+        ignore::Error::WithPath { path, err } => {
+            let shown = path.display().to_string();
+            let msg = match err.as_ref() {
+                ignore::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                    "cannot read: broken symbolic link or missing file; skipped".to_string()
+                }
+                ignore::Error::Io(io) => format!("cannot read: {io}; check that it is readable"),
+                other => format!("cannot read: {other}"),
+            };
+            Diagnostic::error(&shown, 0, msg)
+        }
+        ignore::Error::Loop { ancestor, child } => Diagnostic::warning(
+            &child.display().to_string(),
+            0,
+            format!(
+                "symbolic link loop (points back to {}); not followed",
+                ancestor.display()
+            ),
+        ),
+        other => Diagnostic::error(root, 0, format!("cannot walk: {other}")),
+    }
+}
+
+pub fn load(inputs: &[Input], opts: &LoadOptions) -> Vec<LoadedFile> {
+    inputs.par_iter().map(|i| load_one(i, opts)).collect()
+}
+
+/// Convenience: discover and load in one call.
+pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
+    let (inputs, walk_diagnostics) = discover(paths, opts);
+    Loaded {
+        files: load(&inputs, opts),
+        walk_diagnostics,
+    }
+}
+
+fn load_one(input: &Input, opts: &LoadOptions) -> LoadedFile {
+    let (shown, bytes) = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            let r = std::io::stdin()
+                .lock()
+                .take(opts.max_file_size + 1)
+                .read_to_end(&mut buf);
+            ("<stdin>".to_string(), r.map(|_| buf))
+        }
+        Input::File(p) if !confined(p, opts) => (
+            p.display().to_string(),
+            Err(std::io::Error::other(
+                "outside the sandbox of `tilt-img check` (symlinks resolved); pass --allow-read PATH to allow it",
+            )),
+        ),
+        Input::File(p) => (p.display().to_string(), read_limited(p, opts.max_file_size)),
+    };
+    let path: Arc<str> = Arc::from(shown.as_str());
+    let mut file = LoadedFile {
+        path: path.clone(),
+        ..Default::default()
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            file.failed = true;
+            file.diagnostics
+                .push(Diagnostic::error(&shown, 0, format!("cannot read: {e}")));
+            return file;
+        }
+    };
+    if bytes.len() as u64 > opts.max_file_size {
+        file.failed = true;
+        file.diagnostics.push(Diagnostic::error(
+            &shown,
+            0,
+            format!(
+                "file is larger than {} MiB; skipped (raise --max-file-size to scan it)",
+                opts.max_file_size / (1024 * 1024)
+            ),
+        ));
+        return file;
+    }
+    let text = match decode(&bytes) {
+        Ok(t) => t,
+        Err(d) => {
+            file.failed = true;
+            file.diagnostics.push(Diagnostic::error(&shown, d.0, d.1));
+            return file;
+        }
+    };
+    parse_text(&mut file, text, input);
+    file
+}
+
+/// Whether `opts.confine` lets `p` be read.
+pub fn confined(p: &Path, opts: &LoadOptions) -> bool {
+    let Some(roots) = &opts.confine else {
+        return true;
+    };
+    std::fs::canonicalize(p).is_ok_and(|real| roots.iter().any(|r| real.starts_with(r)))
+}
+
+fn read_limited(p: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let f = std::fs::File::open(p)?;
+    let mut buf = Vec::new();
+    f.take(max + 1).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// UTF-8 (with an optional BOM) or a diagnostic naming the first bad byte's line.
+fn decode(bytes: &[u8]) -> Result<&str, (u32, String)> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Err((0, "binary file (contains NUL bytes); skipped".into()));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            "not valid UTF-8; Kubernetes manifests must be UTF-8 (convert it, e.g. with iconv)"
+                .into(),
+        )
+    })
+}
+
+fn file_name(input: &Input) -> String {
+    match input {
+        Input::File(p) => p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default(),
+        Input::Stdin => String::new(),
+    }
+}
+
+fn in_helm_chart(input: &Input) -> bool {
+    let Input::File(p) = input else { return false };
+    p.ancestors().skip(1).take(4).any(|d| {
+        d.join("Chart.yaml").is_file() && p.components().any(|c| c.as_os_str() == "templates")
+    })
+}
+
+fn parse_text(file: &mut LoadedFile, text: &str, input: &Input) {
+    let shown = file.path.to_string();
+    let name = file_name(input);
+    if matches!(
+        name.as_str(),
+        "kustomization.yaml" | "kustomization.yml" | "kustomization"
+    ) {
+        file.diagnostics.push(Diagnostic::info(
+            &shown,
+            0,
+            "kustomization file, skipped: scan what it builds with `kustomize build <dir> | tilt-img scan -`",
+        ));
+        return;
+    }
+    if in_helm_chart(input)
+        || (text.contains("{{") && text.contains("}}") && text.contains(".Values"))
+    {
+        file.diagnostics.push(Diagnostic::info(
+            &shown,
+            0,
+            "Helm template, skipped: render it first with `helm template <release> <chart> | tilt-img scan -`",
+        ));
+        return;
+    }
+    let parsed = tilt_loader::tree::parse_stream(text);
+    let mut foreign = false;
+    for doc in parsed.documents {
+        match object::classify(doc, &file.path, &mut file.diagnostics) {
+            DocKind::Objects(objs) => file.objects.extend(objs),
+            DocKind::Foreign => foreign = true,
+            DocKind::Empty => {}
+        }
+    }
+    if let Some(err) = parsed.error {
+        if text.contains("{{") {
+            file.diagnostics.push(Diagnostic::info(
+                &shown,
+                err.line,
+                "looks like a template (`{{`), not YAML; render it first, e.g. `helm template <release> <chart> | tilt-img scan -`",
+            ));
+        } else {
+            file.failed = true;
+            file.diagnostics.push(Diagnostic::error(
+                &shown,
+                err.line,
+                format!(
+                    "invalid YAML: {}; fix the file (the other files were still scanned)",
+                    err.message
+                ),
+            ));
+        }
+    }
+    if foreign && file.objects.is_empty() {
+        let what = if name.starts_with("docker-compose") || name.starts_with("compose.") {
+            "docker-compose file, skipped: it is not a Kubernetes manifest"
+        } else if name == "chart.yaml" || name.starts_with("values") {
+            "Helm chart metadata or values, skipped: render the chart with `helm template <release> <chart> | tilt-img scan -`"
+        } else {
+            "no Kubernetes objects (no apiVersion/kind), skipped; if it is a Helm values file use `helm template … | tilt-img scan -`, if kustomize input `kustomize build … | tilt-img scan -`"
+        };
+        file.diagnostics.push(Diagnostic::info(&shown, 0, what));
+    }
+}

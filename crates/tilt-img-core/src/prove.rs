@@ -1,0 +1,185 @@
+//! Proves generated Tiltfile lines before anyone pastes them: the snippet is
+//! evaluated by the embedded loader together with the scanned objects, Tilt's
+//! assembly runs (so a path that finds nothing where Tilt would fail, fails
+//! here), and every image `scan` found in a custom resource must be found by
+//! the snippet's locators. A failure is a bug in `scan`, reported as such.
+
+use crate::diag::Diagnostic;
+use crate::load::K8sObject;
+use crate::model::KindReport;
+use tilt_loader::assemble::{self, Assembly};
+use tilt_loader::model::{DefaultRegistry, Entity, TiltState};
+use tilt_loader::refs::parse_ref;
+use tilt_loader::{CheckOptions, Preset, Stage};
+
+fn bug(msg: String) -> Diagnostic {
+    Diagnostic::error(
+        "<generated Tiltfile>",
+        0,
+        format!("tilt-img bug: {msg}; please report it with the input"),
+    )
+}
+
+/// Runs generated lines in Tilt's loader with the scanned objects already
+/// declared (and `default_registry`, when given), then Tilt's assembly.
+/// `what` names the lines in the error ("lines", "builds").
+fn load_generated(
+    objects: &[&K8sObject],
+    kinds: &[KindReport],
+    text: &str,
+    registry: Option<DefaultRegistry>,
+    what: &str,
+) -> Result<(TiltState, Assembly), Diagnostic> {
+    // Objects holding values Tilt cannot parse as images would fail the load
+    // whatever the lines; `scan` warns about them, so they are left out.
+    let unparsable: Vec<(&str, &str)> = kinds
+        .iter()
+        .flat_map(|k| k.images.iter())
+        .filter(|i| parse_ref(&i.reference).is_err())
+        .map(|i| (i.file.as_str(), i.name.as_str()))
+        .collect();
+    let preset = Preset {
+        objects: objects
+            .iter()
+            .filter(|o| !unparsable.contains(&(&*o.file, o.name.as_str())))
+            .map(|o| o.root.to_json())
+            .collect(),
+        default_registry: registry,
+    };
+    // A directory with nothing in it: the lines read no file.
+    let root = std::env::temp_dir()
+        .join("tilt-img-generated")
+        .join("Tiltfile");
+    let r = tilt_loader::run(&root, text, preset, &CheckOptions::default());
+    match (r.error, r.failed_in, r.assembly) {
+        (None, _, Some(asm)) => Ok((r.state, asm)),
+        (Some(e), Some(Stage::Assemble), _) => Err(bug(format!(
+            "with the generated {what} Tilt's load fails: {e}"
+        ))),
+        (e, _, _) => Err(bug(format!(
+            "the generated {what} fail to load in Tilt's loader:\n{}",
+            e.unwrap_or_default()
+        ))),
+    }
+}
+
+pub fn validate_snippet(
+    objects: &[&K8sObject],
+    kinds: &[KindReport],
+    snippet: &str,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let st = match load_generated(objects, kinds, snippet, None, "lines") {
+        Ok((st, _)) => st,
+        Err(d) => return vec![d],
+    };
+    for k in kinds.iter().filter(|k| k.tilt.is_some()) {
+        let snippet_paths: Vec<String> = crate::render::tiltfile::snippet_fields(k)
+            .iter()
+            .filter(|f| match &f.field {
+                crate::model::ImageField::Split(s) => s.expressible_in_tilt(),
+                _ => true,
+            })
+            .map(|f| f.field.to_string())
+            .collect();
+        for img in k.images.iter().filter(|i| snippet_paths.contains(&i.path)) {
+            let Ok(want) = parse_ref(&img.reference) else {
+                continue;
+            };
+            // Several objects may share kind and name (in different files).
+            let found_somewhere = st
+                .entities
+                .iter()
+                .filter(|e| {
+                    e.kind == img.kind
+                        && e.group() == img.group
+                        && (e.name == img.name || generate_name(e) == img.name)
+                })
+                .any(|e| {
+                    assemble::find_images(e, &st.kinds, &[])
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|f| f.to_string() == want.to_string())
+                });
+            if !found_somewhere {
+                diags.push(bug(format!(
+                    "the generated k8s_kind for {} does not find `{}` at {} of {}/{} ({}:{})",
+                    k.key.kind, img.reference, img.location, img.kind, img.name, img.file, img.line
+                )));
+            }
+        }
+    }
+    diags
+}
+
+fn generate_name(e: &Entity) -> &str {
+    e.obj
+        .get("metadata")
+        .and_then(|m| m.get("generateName"))
+        .and_then(|g| g.as_str())
+        .unwrap_or("")
+}
+
+/// Proves the HTTP-registry builds of a plan: with the scanned objects, the
+/// `k8s_kind` lines and the plan's `default_registry` and `custom_build`
+/// lines, the Tiltfile loads, every build is deployed into some object, and
+/// the ref Tilt deploys is the one the build command pushed (`$EXPECTED_REF`
+/// under the cluster's registry name), not a re-tagged local image.
+pub fn validate_builds(
+    objects: &[&K8sObject],
+    kinds: &[KindReport],
+    kind_lines: &str,
+    plan: &crate::registry::plan::RegistryPlan,
+) -> Vec<Diagnostic> {
+    use tilt_loader::model::BuildKind;
+    let mut diags = Vec::new();
+    if plan.builds.is_empty() {
+        return diags;
+    }
+    // Through a mirror, images keep their bare names: no default_registry.
+    let registry =
+        (plan.route == crate::registry::plan::Route::Registry).then(|| DefaultRegistry {
+            host: plan.push_host.clone(),
+            host_from_cluster: plan.cluster_host.clone().unwrap_or_default(),
+            single_name: String::new(),
+        });
+    let mut text = kind_lines.to_string();
+    for b in &plan.builds {
+        text.push_str(&b.call);
+        text.push('\n');
+    }
+    let (st, asm) = match load_generated(objects, kinds, &text, registry, "builds") {
+        Ok(x) => x,
+        Err(d) => return vec![d],
+    };
+    let attached = asm.attached_images();
+    for (i, img) in st.images.iter().enumerate() {
+        if img.build != BuildKind::Custom {
+            continue;
+        }
+        if !attached.contains(&i) {
+            diags.push(bug(format!(
+                "the generated custom_build for `{}` is not used by any object",
+                img.ref_text
+            )));
+            continue;
+        }
+        let refs = tilt_loader::deploy::refs_for(img, st.default_registry.as_ref());
+        let pushed = refs.expected_ref.clone().unwrap_or_default();
+        let deployed = refs.deploy_ref.clone().unwrap_or_default();
+        let want = match &plan.route {
+            crate::registry::plan::Route::Registry => {
+                let cluster = plan.cluster_host.as_deref().unwrap_or(&plan.push_host);
+                pushed.replacen(&plan.push_host, cluster, 1)
+            }
+            crate::registry::plan::Route::Mirror { .. } => pushed.clone(),
+        };
+        if refs.pushed_by != "script" || deployed != want {
+            diags.push(bug(format!(
+                "the generated custom_build for `{}` deploys `{deployed}`, not the `{want}` its command pushes",
+                img.ref_text
+            )));
+        }
+    }
+    diags
+}

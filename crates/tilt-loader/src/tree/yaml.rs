@@ -1,0 +1,488 @@
+//! YAML (and JSON, which YAML reads too) into a positioned tree.
+//!
+//! We build our own tree from `saphyr-parser` events instead of using a
+//! serde deserializer because findings carry file:line, and because the input
+//! is untrusted: aliases are expanded against a node budget (an alias bomb
+//! ends in an error, not in gigabytes), and nesting is capped so that no
+//! recursive walk over the tree, including `Drop`, can overflow the stack.
+
+use super::{Entry, Node, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+use std::collections::HashMap;
+
+/// Deeper nesting than this is rejected. Real manifests and CRD schemas stay
+/// well under 100 levels.
+pub const MAX_DEPTH: usize = 256;
+/// Nodes that alias expansion may create in one document.
+pub const MAX_ALIAS_NODES: usize = 1_000_000;
+
+/// One document of a stream. `root` is `Null` for an empty document.
+#[derive(Debug)]
+pub struct Document {
+    pub root: Node,
+    pub line: u32,
+}
+
+/// A parse failure at a line; documents before it were still returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: u32,
+    pub message: String,
+}
+
+pub struct Parsed {
+    pub documents: Vec<Document>,
+    pub error: Option<YamlError>,
+}
+
+enum Frame {
+    Seq {
+        anchor: usize,
+        line: u32,
+        items: Vec<Node>,
+    },
+    Map {
+        anchor: usize,
+        line: u32,
+        entries: Vec<Entry>,
+        key: Option<(String, u32)>,
+    },
+}
+
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_budget: usize,
+    doc_line: u32,
+    root: Option<Node>,
+}
+
+fn line_of(span: &Span) -> u32 {
+    u32::try_from(span.start.line()).unwrap_or(u32::MAX)
+}
+
+impl Builder {
+    fn new(doc_line: u32) -> Self {
+        Builder {
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_budget: MAX_ALIAS_NODES,
+            doc_line,
+            root: None,
+        }
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor != 0 {
+            let size = node.size();
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+    }
+
+    /// Places a finished node into its parent (or as the document root).
+    fn attach(&mut self, node: Node) -> Result<(), YamlError> {
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let text = match &node.value {
+                        Value::String(s) | Value::Number(s) => s.clone(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Null => "null".to_string(),
+                        Value::Seq(_) | Value::Map(_) => {
+                            return Err(YamlError {
+                                line: node.line,
+                                message: "a mapping key is itself a list or mapping; Kubernetes objects only use plain keys".into(),
+                            });
+                        }
+                    };
+                    *key = Some((text, node.line));
+                }
+                Some((k, key_line)) => {
+                    if k == "<<" {
+                        merge_into(entries, node);
+                    } else if let Some(existing) = entries.iter_mut().find(|e| e.key == k) {
+                        // Last one wins, as in the YAML libraries Kubernetes uses.
+                        existing.value = node;
+                        existing.key_line = key_line;
+                    } else {
+                        entries.push(Entry {
+                            key: k,
+                            key_line,
+                            value: node,
+                        });
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame, line: u32) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(YamlError {
+                line,
+                message: format!(
+                    "nesting deeper than {MAX_DEPTH} levels; this is not a Kubernetes object"
+                ),
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn on_event(&mut self, ev: Event<'_>, span: Span) -> Result<(), YamlError> {
+        let line = line_of(&span);
+        match ev {
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                let node = Node { value, line };
+                self.remember(anchor, &node);
+                self.attach(node)?;
+            }
+            Event::SequenceStart(anchor, _) => self.open(
+                Frame::Seq {
+                    anchor,
+                    line,
+                    items: Vec::new(),
+                },
+                line,
+            )?,
+            Event::MappingStart(anchor, _) => self.open(
+                Frame::Map {
+                    anchor,
+                    line,
+                    entries: Vec::new(),
+                    key: None,
+                },
+                line,
+            )?,
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match self.stack.pop() {
+                    Some(Frame::Seq {
+                        anchor,
+                        line,
+                        items,
+                    }) => {
+                        let node = Node {
+                            value: Value::Seq(items),
+                            line,
+                        };
+                        self.remember(anchor, &node);
+                        node
+                    }
+                    Some(Frame::Map {
+                        anchor,
+                        line,
+                        entries,
+                        ..
+                    }) => {
+                        let node = Node {
+                            value: Value::Map(entries),
+                            line,
+                        };
+                        self.remember(anchor, &node);
+                        node
+                    }
+                    None => return Ok(()),
+                };
+                self.attach(node)?;
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = self.anchors.get(&id) else {
+                    return Err(YamlError {
+                        line,
+                        message: "alias to an unknown anchor".into(),
+                    });
+                };
+                if *size > self.alias_budget {
+                    return Err(YamlError {
+                        line,
+                        message: format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (a YAML alias bomb?); refusing to expand"
+                        ),
+                    });
+                }
+                self.alias_budget -= *size;
+                let mut node = node.clone();
+                node.line = line;
+                self.attach(node)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Document {
+        Document {
+            root: self.root.unwrap_or(Node {
+                value: Value::Null,
+                line: self.doc_line,
+            }),
+            line: self.doc_line,
+        }
+    }
+}
+
+/// YAML merge key (`<<: *base`): keys already present win.
+fn merge_into(entries: &mut Vec<Entry>, node: Node) {
+    let sources: Vec<Node> = match node.value {
+        Value::Seq(items) => items,
+        _ => vec![node],
+    };
+    for source in sources {
+        if let Value::Map(src) = source.value {
+            for e in src {
+                if !entries.iter().any(|x| x.key == e.key) {
+                    entries.push(e);
+                }
+            }
+        }
+    }
+}
+
+/// YAML 1.2 core schema, plus the YAML 1.1 booleans that Kubernetes' YAML
+/// library still accepts (`yes`, `no`, `on`, `off`).
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    match tag {
+        Some("str") | Some("binary") => return Value::String(text.to_string()),
+        Some("null") => return Value::Null,
+        Some("bool") => return Value::Bool(matches!(text, "true" | "True" | "TRUE")),
+        Some("int") | Some("float") => return Value::Number(text.to_string()),
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return Value::String(text.to_string());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Value::Bool(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            Value::Bool(false)
+        }
+        _ if is_number(text) => Value::Number(text.to_string()),
+        _ => Value::String(text.to_string()),
+    }
+}
+
+fn is_number(t: &str) -> bool {
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if body.is_empty() {
+        return false;
+    }
+    if let Some(hex) = body.strip_prefix("0x") {
+        return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if let Some(oct) = body.strip_prefix("0o") {
+        return !oct.is_empty() && oct.chars().all(|c| ('0'..='7').contains(&c));
+    }
+    if matches!(body, ".inf" | ".Inf" | ".INF") || matches!(t, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    // Decimal integer or float: digits, at most one dot, optional exponent.
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let mut dots = 0;
+    let mut digits = 0;
+    for c in mantissa.chars() {
+        match c {
+            '0'..='9' => digits += 1,
+            '.' => dots += 1,
+            _ => return false,
+        }
+    }
+    if digits == 0 || dots > 1 {
+        return false;
+    }
+    match exponent {
+        None => true,
+        Some(e) => {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
+        }
+    }
+}
+
+fn scan_error(e: &ScanError) -> YamlError {
+    YamlError {
+        line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
+        message: e.info().to_string(),
+    }
+}
+
+/// Parses a whole stream. Documents that ended before an error are kept.
+///
+/// YAML 1.2 wants the closing bracket of a multi-line flow collection
+/// indented past its block parent; the YAML library Kubernetes uses does not,
+/// and real manifests close `args: [` with a `]` under the key. When the strict
+/// parse fails on indentation, such closing lines get one more space (line
+/// numbers stay as they are) and the stream is parsed again.
+pub fn parse_stream(text: &str) -> Parsed {
+    let first = parse_strict(text);
+    match &first.error {
+        Some(e) if e.message.contains("indentation") && text.lines().any(is_flow_closer) => {
+            let relaxed: String = text
+                .split_inclusive('\n')
+                .map(|l| {
+                    if is_flow_closer(l) {
+                        format!(" {l}")
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            let second = parse_strict(&relaxed);
+            if second.error.is_none() {
+                second
+            } else {
+                first
+            }
+        }
+        _ => first,
+    }
+}
+
+/// A line holding only the end of a flow collection (`]`, `},`).
+fn is_flow_closer(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && t.chars().all(|c| matches!(c, ']' | '}' | ','))
+}
+
+fn parse_strict(text: &str) -> Parsed {
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = Vec::new();
+    let mut current: Option<Builder> = None;
+    while let Some(next) = parser.next_event() {
+        let (ev, span) = match next {
+            Ok(x) => x,
+            Err(e) => {
+                return Parsed {
+                    documents,
+                    error: Some(scan_error(&e)),
+                };
+            }
+        };
+        match ev {
+            Event::DocumentStart(_) => current = Some(Builder::new(line_of(&span))),
+            Event::DocumentEnd => {
+                if let Some(b) = current.take() {
+                    documents.push(b.finish());
+                }
+            }
+            Event::StreamEnd => break,
+            Event::StreamStart | Event::Nothing => {}
+            ev => {
+                let b = current.get_or_insert_with(|| Builder::new(line_of(&span)));
+                if let Err(e) = b.on_event(ev, span) {
+                    return Parsed {
+                        documents,
+                        error: Some(e),
+                    };
+                }
+            }
+        }
+    }
+    if let Some(b) = current.take() {
+        documents.push(b.finish());
+    }
+    Parsed {
+        documents,
+        error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        let p = parse_stream(text);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        p.documents.into_iter().next().unwrap().root
+    }
+
+    #[test]
+    fn scalars_are_typed_like_kubernetes_yaml() {
+        let n = one("a: 1\nb: '1'\nc: true\nd: ~\ne: nginx:1.2\nf: 1.5e3\ng: 0x1F\nh: 1.2.3\n");
+        assert!(matches!(n.get("a").unwrap().value, Value::Number(_)));
+        assert_eq!(n.str_at("b"), Some("1"));
+        assert_eq!(n.get("c").unwrap().value, Value::Bool(true));
+        assert!(n.get("d").unwrap().is_null());
+        assert_eq!(n.str_at("e"), Some("nginx:1.2"));
+        assert!(matches!(n.get("f").unwrap().value, Value::Number(_)));
+        assert!(matches!(n.get("g").unwrap().value, Value::Number(_)));
+        assert_eq!(n.str_at("h"), Some("1.2.3"));
+    }
+
+    #[test]
+    fn lines_are_one_based_and_per_key() {
+        let n = one("# c\nkind: X\nspec:\n  image: a\n");
+        let spec = n
+            .as_map()
+            .unwrap()
+            .iter()
+            .find(|e| e.key == "spec")
+            .unwrap();
+        assert_eq!(spec.key_line, 3);
+        assert_eq!(spec.value.get("image").unwrap().line, 4);
+    }
+
+    #[test]
+    fn streams_keep_every_document_and_their_lines() {
+        let p = parse_stream("a: 1\n---\nb: 2\n---\n---\nc: 3\n");
+        assert_eq!(p.documents.len(), 4);
+        assert_eq!(p.documents[1].line, 2);
+        assert!(p.documents[2].root.is_null());
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let n = one("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = n.get("m").unwrap();
+        assert_eq!(m.get("y").unwrap().value, Value::Number("3".into()));
+        assert_eq!(m.get("x").unwrap().value, Value::Number("1".into()));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            s += &format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            );
+        }
+        let p = parse_stream(&s);
+        assert!(p.error.unwrap().message.contains("alias bomb"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let s = "[".repeat(100_000);
+        let p = parse_stream(&s);
+        assert!(p.error.is_some());
+        let s = (0..2000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect::<String>();
+        let p = parse_stream(&s);
+        assert!(p.error.unwrap().message.contains("nesting"));
+    }
+
+    #[test]
+    fn flow_collections_may_close_under_their_key() {
+        let n = one("spec:\n  args: [\n    \"echo\",\n    \"x\"\n  ]\n  image: bash\n");
+        assert_eq!(n.get("spec").unwrap().str_at("image"), Some("bash"));
+        assert_eq!(n.get("spec").unwrap().get("image").unwrap().line, 6);
+    }
+
+    #[test]
+    fn error_keeps_earlier_documents() {
+        let p = parse_stream("a: 1\n---\nb: [1, 2\n");
+        assert_eq!(p.documents.len(), 1);
+        // The scanner notices the unclosed list at the end of the input.
+        assert!(p.error.unwrap().line >= 3);
+    }
+}
