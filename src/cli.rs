@@ -2,6 +2,15 @@
 //! 0 scanned; 1 some input could not be read or parsed (the rest was still
 //! scanned and reported); 2 usage error.
 
+/// `eprintln!` through [`terminal`].
+macro_rules! say_err {
+    ($($t:tt)*) => { eprintln!("{}", terminal(&format!($($t)*))) };
+}
+/// `println!` through [`terminal`].
+macro_rules! say {
+    ($($t:tt)*) => { println!("{}", terminal(&format!($($t)*))) };
+}
+
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,6 +19,7 @@ use std::sync::Arc;
 use tilt_img_core::load::LoadOptions;
 use tilt_img_core::registry::plan::PushWith;
 use tilt_img_core::render;
+use tilt_img_core::render::escape::terminal;
 use tilt_img_core::scan::{self, ScanOptions};
 
 #[derive(Parser, Debug)]
@@ -221,7 +231,7 @@ pub fn scan_output(args: &ScanArgs, confine: Option<Vec<PathBuf>>) -> (String, b
             // Diagnostics go to stderr so that stdout stays pasteable.
             let mut err = std::io::stderr().lock();
             for d in &outcome.report.diagnostics {
-                let _ = writeln!(err, "{d}");
+                let _ = writeln!(err, "{}", terminal(&d.to_string()));
             }
             let mut text = render::tiltfile::render(&outcome.report);
             if let Some(plan) = &outcome.report.registry {
@@ -233,27 +243,37 @@ pub fn scan_output(args: &ScanArgs, confine: Option<Vec<PathBuf>>) -> (String, b
     (text, outcome.input_failed)
 }
 
+/// The loader's options for `check` and `fix`: the sandbox, and this
+/// binary as the host of `local('tilt-img …')`.
+fn loader_options(
+    allow_read: &[PathBuf],
+    allow_exec: bool,
+    args: &[String],
+) -> tilt_loader::CheckOptions {
+    tilt_loader::CheckOptions {
+        host: Some(Arc::new(crate::host::InProcess)),
+        sandbox: tilt_loader::context::Sandbox {
+            allow_exec,
+            extra_paths: allow_read
+                .iter()
+                .filter_map(|p| std::path::absolute(p).ok())
+                .collect(),
+        },
+        args: args.to_vec(),
+        ..Default::default()
+    }
+}
+
 fn run_check(args: &CheckArgs) -> ExitCode {
     if !args.tiltfile.is_file() {
-        eprintln!(
+        say_err!(
             "error: {}: no such Tiltfile; pass the path of a Tiltfile",
             args.tiltfile.display()
         );
         return ExitCode::from(2);
     }
-    let opts = tilt_loader::CheckOptions {
-        host: Some(Arc::new(crate::host::InProcess)),
-        sandbox: tilt_loader::context::Sandbox {
-            allow_exec: args.allow_exec,
-            extra_paths: args
-                .allow_read
-                .iter()
-                .filter_map(|p| std::path::absolute(p).ok())
-                .collect(),
-        },
-        max_steps: args.max_steps,
-        args: args.args.clone(),
-    };
+    let mut opts = loader_options(&args.allow_read, args.allow_exec, &args.args);
+    opts.max_steps = args.max_steps;
     let result = tilt_loader::check(&args.tiltfile, &opts);
     let text = match args.format {
         CheckFormat::Oracle => {
@@ -286,9 +306,11 @@ fn run_check(args: &CheckArgs) -> ExitCode {
 
 /// Writes the report; false when stdout is closed (`| head`), which is not an
 /// error worth a message.
+/// Everything the binary prints goes through [`terminal`]: text from an
+/// input file never reaches the terminal raw (JSON keeps its value).
 fn emit(text: &str) -> bool {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(terminal(text).as_bytes())
         .and_then(|_| out.flush())
         .is_ok()
 }
@@ -321,48 +343,53 @@ fn run_fix(args: &FixArgs) -> ExitCode {
         .iter()
         .filter(|d| d.severity != tilt_img_core::diag::Severity::Info)
     {
-        eprintln!("{d}");
+        say_err!("{d}");
+    }
+    if outcome.input_failed {
+        // A block from a partial scan would silently drop the kinds of the
+        // files that failed: keep the old one until every input reads.
+        say_err!(
+            "error: {}: not written: some input could not be read or parsed (see above); fix it and run again",
+            tiltfile.display()
+        );
+        return ExitCode::from(1);
     }
     let old = match std::fs::read_to_string(tiltfile) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => {
-            eprintln!("error: {}: cannot read: {e}", tiltfile.display());
+            say_err!("error: {}: cannot read: {e}", tiltfile.display());
             return ExitCode::from(1);
         }
     };
     let new = match tilt_img_core::fix::splice(&old, &tilt_img_core::fix::block(&outcome.report)) {
         Ok(n) => n,
         Err(e) => {
-            eprintln!("error: {}: {e}", tiltfile.display());
+            say_err!("error: {}: {e}", tiltfile.display());
             return ExitCode::from(1);
         }
     };
     if new == old {
-        println!("{}: up to date", tiltfile.display());
+        say!("{}: up to date", tiltfile.display());
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = tilt_img_core::fix::validate(tiltfile, &new) {
-        eprintln!(
+    if let Err(e) = tilt_img_core::fix::validate(tiltfile, &new, &loader_options(&[], false, &[])) {
+        say_err!(
             "error: {}: not written, the result would not load in Tilt:\n{e}",
             tiltfile.display()
         );
         return ExitCode::from(1);
     }
     if args.dry_run {
-        print!("{}", tilt_img_core::fix::diff(tiltfile, &old, &new));
+        emit(&tilt_img_core::fix::diff(tiltfile, &old, &new));
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = std::fs::write(tiltfile, &new) {
-        eprintln!("error: {}: cannot write: {e}", tiltfile.display());
+    if let Err(e) = tilt_img_core::fix::write_atomic(tiltfile, &new) {
+        say_err!("error: {}: cannot write: {e}", tiltfile.display());
         return ExitCode::from(1);
     }
-    println!("{}: updated the tilt-img block", tiltfile.display());
-    if outcome.input_failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    say!("{}: updated the tilt-img block", tiltfile.display());
+    ExitCode::SUCCESS
 }
 
 fn run_doctor(args: &DoctorArgs) -> ExitCode {
@@ -374,7 +401,7 @@ fn run_doctor(args: &DoctorArgs) -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("error: no rule `{id}`; `tilt-img doctor --list-rules` lists them");
+                say_err!("error: no rule `{id}`; `tilt-img doctor --list-rules` lists them");
                 ExitCode::from(2)
             }
         };
@@ -392,12 +419,12 @@ fn run_doctor(args: &DoctorArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if args.format == DoctorFormat::Markdown {
-        eprintln!("error: --format markdown goes with --list-rules");
+        say_err!("error: --format markdown goes with --list-rules");
         return ExitCode::from(2);
     }
     for id in &args.ignore {
         if doctor::catalog::find(id).is_none() {
-            eprintln!(
+            say_err!(
                 "error: --ignore {id}: no such rule; `tilt-img doctor --list-rules` lists them"
             );
             return ExitCode::from(2);

@@ -124,3 +124,47 @@ fn a_result_that_would_not_load_is_not_written() {
         .code(1)
         .stderr(predicate::str::contains("no `# END tilt-img`"));
 }
+
+#[test]
+fn a_broken_input_leaves_the_tiltfile_untouched() {
+    let d = example("kafka-connect");
+    let tf = d.path().join("Tiltfile");
+    tilt_img(d.path()).arg("fix").assert().code(0);
+    let written = fs::read_to_string(&tf).unwrap();
+    assert!(written.contains("k8s_kind('^KafkaConnect$'"));
+    // One manifest breaks: the block must not shrink to what still parses.
+    fs::write(d.path().join("k8s/connect.yaml"), "kind: [unclosed\n").unwrap();
+    tilt_img(d.path())
+        .arg("fix")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "not written: some input could not be read or parsed",
+        ));
+    assert_eq!(fs::read_to_string(&tf).unwrap(), written);
+}
+
+#[test]
+fn the_tiltfile_is_replaced_atomically_with_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = example("kafka-connect");
+    let tf = d.path().join("Tiltfile");
+    fs::set_permissions(&tf, fs::Permissions::from_mode(0o640)).unwrap();
+    let before = fs::metadata(&tf).unwrap();
+    tilt_img(d.path()).arg("fix").assert().code(0);
+    let after = fs::metadata(&tf).unwrap();
+    assert_eq!(after.permissions().mode() & 0o777, 0o640);
+    // A rename gives a new inode; truncate-and-write would keep the old one.
+    use std::os::unix::fs::MetadataExt;
+    assert_ne!(before.ino(), after.ino());
+    let leftovers: Vec<_> = fs::read_dir(d.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".tilt-img-fix.")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

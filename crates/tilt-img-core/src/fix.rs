@@ -5,6 +5,7 @@
 
 use crate::model::ScanReport;
 use crate::render;
+use crate::render::escape::comment;
 use std::path::Path;
 
 pub const BEGIN: &str = "# BEGIN tilt-img";
@@ -25,17 +26,16 @@ pub fn block(report: &ScanReport) -> String {
             .iter()
             .map(|f| f.field.to_string())
             .collect();
-        out.push_str(&format!(
-            "# {} ({}): {}\n",
+        out.push_str(&comment(&format!(
+            "{} ({}): {}",
             k.key.kind,
             k.key.group,
             fields.join(", ")
-        ));
-        for line in k.tilt.as_deref().unwrap_or("").lines() {
-            if !line.starts_with("# ") || line.starts_with("# not expressible") {
-                out.push_str(line);
-                out.push('\n');
-            }
+        )));
+        out.push('\n');
+        for line in render::tiltfile::kind_code(k, false) {
+            out.push_str(&line);
+            out.push('\n');
         }
     }
     out.push_str(END);
@@ -71,10 +71,36 @@ pub fn splice(old: &str, block: &str) -> Result<String, String> {
     }
 }
 
-/// Loads `text` as the Tiltfile at `path`, as Tilt would; Tilt's error on failure.
-pub fn validate(path: &Path, text: &str) -> Result<(), String> {
-    let r = tilt_loader::run(path, text, Default::default(), &Default::default());
+/// Loads `text` as the Tiltfile at `path`, as Tilt would (with `opts`,
+/// the same sandbox and host `check` uses); Tilt's error on failure.
+pub fn validate(path: &Path, text: &str, opts: &tilt_loader::CheckOptions) -> Result<(), String> {
+    let r = tilt_loader::run(path, text, Default::default(), opts);
     r.error.map_or(Ok(()), Err)
+}
+
+/// Replaces `path` with `text` atomically: a temporary file in the same
+/// directory, written and synced, given the original's permissions, then
+/// renamed over it. A crash or a full disk leaves the old file whole.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tilt-img-fix.")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(tmp.path(), meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself is durable once the directory is synced.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 pub fn diff(path: &Path, old: &str, new: &str) -> String {

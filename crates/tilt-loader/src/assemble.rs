@@ -423,11 +423,7 @@ fn consume(selectors: &[Option<RefSelector>], asm: &mut Assembly, r: &Named) -> 
 fn dockerfile_images(st: &TiltState) -> Vec<Named> {
     let mut out = Vec::new();
     for img in &st.images {
-        let Some(text) = img
-            .dockerfile
-            .as_ref()
-            .and_then(|p| std::fs::read_to_string(p).ok())
-        else {
+        let Some(text) = &img.dockerfile_text else {
             continue;
         };
         let mut stages: Vec<String> = Vec::new();

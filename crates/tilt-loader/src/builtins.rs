@@ -468,6 +468,22 @@ pub fn k8s_builtins(builder: &mut GlobalsBuilder) {
         }
         let match_in_env_vars = bool_arg(F, "match_in_env_vars", a.get(7), a.via(7))?;
         let line = call_line(eval);
+        // Read now, through the sandbox (outside it, a FIFO or a device is
+        // never opened): assembly only needs its `FROM` lines.
+        let dockerfile_text = match (a.get(4).and_then(text_of), &dockerfile) {
+            (Some(t), _) => Some(t),
+            (None, Some(p)) => match c.read_abs(F, p) {
+                Ok(t) => t,
+                Err(_) => {
+                    c.state.borrow_mut().sandboxed.push((
+                        format!("docker_build(dockerfile={:?})", p.display().to_string()),
+                        line,
+                    ));
+                    None
+                }
+            },
+            (None, None) => None,
+        };
         c.state.borrow_mut().images.push(ImageTarget {
             ref_text: r,
             build: BuildKind::Docker,
@@ -479,6 +495,7 @@ pub fn k8s_builtins(builder: &mut GlobalsBuilder) {
             outputs_image_ref_to: None,
             match_in_env_vars,
             dockerfile,
+            dockerfile_text,
             line,
         });
         Ok(NoneType)
@@ -567,6 +584,7 @@ pub fn k8s_builtins(builder: &mut GlobalsBuilder) {
             outputs_image_ref_to: outputs,
             match_in_env_vars,
             dockerfile: None,
+            dockerfile_text: None,
             line,
         });
         Ok(NoneType)

@@ -23,6 +23,27 @@ fn plain_key(k: &str) -> bool {
 }
 
 impl FieldPath {
+    /// Whether `jsonpath` (Tilt's dialect) reaches exactly this field:
+    /// it is parsed by Tilt's parser and evaluated on an object that holds
+    /// a marker at this path and nothing else. A key Tilt's JSONPath cannot
+    /// spell (a quote in brackets, a newline) fails here, so generated
+    /// lines never hold a path that would make Tilt's load fail.
+    pub fn reached_by(&self, jsonpath: &str) -> bool {
+        const MARK: &str = "tilt-img-marker";
+        let Ok(jp) = crate::jsonpath::JsonPath::parse(jsonpath) else {
+            return false;
+        };
+        let mut v = serde_json::Value::String(MARK.into());
+        for s in self.0.iter().rev() {
+            v = match s {
+                Step::Key(k) => serde_json::json!({ k.as_str(): v }),
+                Step::Each => serde_json::Value::Array(vec![v]),
+                Step::AnyKey => serde_json::json!({ "any": v }),
+            };
+        }
+        jp.find_strings(&v).is_ok_and(|found| found == [MARK])
+    }
+
     pub fn root() -> Self {
         FieldPath(Vec::new())
     }

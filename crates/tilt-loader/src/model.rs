@@ -63,6 +63,8 @@ pub struct ImageTarget {
     pub match_in_env_vars: bool,
     /// docker_build: the Dockerfile (absolute), read for its `FROM` images.
     pub dockerfile: Option<std::path::PathBuf>,
+    /// Its text, read through the sandbox when the build was declared.
+    pub dockerfile_text: Option<String>,
     /// Line of the call, for reports.
     pub line: u32,
 }

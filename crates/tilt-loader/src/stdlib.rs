@@ -230,24 +230,10 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
         let c = ctx(eval);
         let abs = c.abs(&dir);
         c.allowed(F, &abs)?;
+        // As Go's filepath.WalkDir: entries in name order, depth first;
+        // a symlink is listed, never followed (so a link loop cannot hang).
         let mut out = Vec::new();
-        let mut stack = vec![abs];
-        while let Some(d) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    if recursive {
-                        stack.push(p);
-                    }
-                } else {
-                    out.push(p.display().to_string());
-                }
-            }
-        }
-        out.sort();
+        walk_dir(&abs, recursive, &mut out);
         Ok(eval.heap().alloc(out))
     }
 
@@ -555,7 +541,13 @@ pub fn os_path_builtins(builder: &mut GlobalsBuilder) {
         Ok(ctx(eval).abs(path).display().to_string())
     }
     fn realpath(path: &str, eval: &mut Evaluator<'_, '_, '_>) -> anyhow::Result<String> {
-        let p = ctx(eval).abs(path);
+        // Where a link points is only told inside the sandbox.
+        let c = ctx(eval);
+        let p = c.abs(path);
+        if !c.inside(&p) {
+            sandboxed(eval, &format!("os.path.realpath({path:?})"));
+            return Ok(p.display().to_string());
+        }
         Ok(std::fs::canonicalize(&p).unwrap_or(p).display().to_string())
     }
     fn relpath(
@@ -592,7 +584,14 @@ pub fn os_path_builtins(builder: &mut GlobalsBuilder) {
         })
     }
     fn exists(path: &str, eval: &mut Evaluator<'_, '_, '_>) -> anyhow::Result<bool> {
-        Ok(ctx(eval).abs(path).exists())
+        // Outside the sandbox (symlinks resolved) nothing is said to exist.
+        let c = ctx(eval);
+        let p = c.abs(path);
+        if !c.inside(&p) {
+            sandboxed(eval, &format!("os.path.exists({path:?})"));
+            return Ok(false);
+        }
+        Ok(p.exists())
     }
     fn join(#[starlark(args)] parts: Args<'_>) -> anyhow::Result<String> {
         let mut p = std::path::PathBuf::new();
@@ -651,5 +650,36 @@ pub fn v1alpha1_builtins(builder: &mut GlobalsBuilder) {
             .ext_repos
             .push((key, std::path::PathBuf::from(path)));
         Ok(NoneType)
+    }
+}
+
+/// `listdir`'s walk: Go's `filepath.WalkDir` order (sorted per directory,
+/// depth first), directories entered only when `recursive`, symlinks
+/// listed as files. Iterative, so a deep tree cannot overflow the stack.
+fn walk_dir(root: &std::path::Path, recursive: bool, out: &mut Vec<String>) {
+    let read = |d: &std::path::Path| {
+        let mut es: Vec<(std::path::PathBuf, bool)> = std::fs::read_dir(d)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        es.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+        es.into_iter()
+    };
+    let mut stack = vec![read(root)];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            None => {
+                stack.pop();
+            }
+            Some((p, true)) => {
+                if recursive {
+                    stack.push(read(&p));
+                }
+            }
+            Some((p, false)) => out.push(p.display().to_string()),
+        }
     }
 }

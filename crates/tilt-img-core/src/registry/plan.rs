@@ -14,7 +14,7 @@
 //! into the local Docker store, and a push of `$EXPECTED_REF` over HTTP.
 
 use super::model::{Loc, Model, Origin, is_loopback};
-use crate::render::tiltfile::starlark_str;
+use crate::render::escape::{comment, starlark_str};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -341,19 +341,36 @@ fn build(
 /// The Tiltfile lines for a plan (appended to `scan --format tiltfile`).
 pub fn render(plan: &RegistryPlan) -> String {
     let mut s = String::new();
-    s.push_str(&format!(
-        "\n# Dev registry {} speaks plain HTTP ({}).\n",
-        plan.push_host, plan.evidence
-    ));
+    // Hosts, evidence and file names come from the scanned files.
+    let line = |s: &mut String, text: String| {
+        s.push_str(&comment(&text));
+        s.push('\n');
+    };
+    s.push('\n');
+    line(
+        &mut s,
+        format!(
+            "Dev registry {} speaks plain HTTP ({}).",
+            plan.push_host, plan.evidence
+        ),
+    );
     if let Some(c) = &plan.cluster_host {
-        s.push_str(&format!("# The cluster pulls the same images as {c}.\n"));
+        line(&mut s, format!("The cluster pulls the same images as {c}."));
     }
     if let Route::Mirror { key, at } = &plan.route {
-        s.push_str(&format!(
-            "# The nodes pull Docker Hub names through the mirror `{key}` ({at}), so images keep their\n\
-             # bare names and these builds push them under {}/library/… (or {}/<namespace>/…).\n",
-            plan.push_host, plan.push_host
-        ));
+        line(
+            &mut s,
+            format!(
+                "The nodes pull Docker Hub names through the mirror `{key}` ({at}), so images keep their"
+            ),
+        );
+        line(
+            &mut s,
+            format!(
+                "bare names and these builds push them under {}/library/… (or {}/<namespace>/…).",
+                plan.push_host, plan.push_host
+            ),
+        );
     }
     s.push_str(
         "# Docker and BuildKit push over HTTPS unless told otherwise (`server gave HTTP response to HTTPS client`),\n\
@@ -378,14 +395,17 @@ pub fn render(plan: &RegistryPlan) -> String {
             plan.push_with,
             mirror_host,
         );
-        s.push_str(&format!("# {}\n", call("<image>", &cmd, "<context>")));
+        line(&mut s, call("<image>", &cmd, "<context>"));
     }
     for b in &plan.builds {
         if let Some(r) = &b.replaces {
-            s.push_str(&format!(
-                "# replaces docker_build({}, …) at {r}\n",
-                starlark_str(&b.reference)
-            ));
+            line(
+                &mut s,
+                format!(
+                    "replaces docker_build({}, …) at {r}",
+                    starlark_str(&b.reference)
+                ),
+            );
         }
         s.push_str(&b.call);
         s.push('\n');

@@ -90,11 +90,9 @@ fn kind(out: &mut String, r: &KindReport) {
         let _ = writeln!(out, "  warnings:");
         r.warnings.iter().for_each(|d| write_diag(out, d, "    "));
     }
-    if let Some(t) = &r.tilt {
+    if r.tilt.is_some() {
         let _ = writeln!(out, "  tilt:");
-        for line in t.lines().filter(|l| {
-            !l.starts_with("#   ") && !l.starts_with("# ") || l.starts_with("# not expressible")
-        }) {
+        for line in super::tiltfile::kind_code(r, false) {
             let _ = writeln!(out, "    {line}");
         }
     }

@@ -24,20 +24,8 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
-/// A Starlark string literal (single-quoted).
-pub fn starlark_str(s: &str) -> String {
-    let mut out = String::from("'");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
+use super::escape::comment;
+pub use super::escape::starlark_str;
 
 fn guard(f: &InferredField) -> impl Fn(usize) -> bool + '_ {
     // The first step (`spec`) is always there; the rest as the schema says.
@@ -89,7 +77,7 @@ fn selector(r: &KindReport, version: Option<&str>) -> (String, String) {
         Some(v) => format!("^{group}/{}$", regex_escape(v)),
         None => format!("^{group}/"),
     };
-    (format!("^{}$", r.key.kind), api)
+    (format!("^{}$", regex_escape(&r.key.kind)), api)
 }
 
 fn structured(r: &KindReport, fields: &[&InferredField], version: Option<&str>) -> Vec<TiltCall> {
@@ -160,15 +148,15 @@ fn calls(r: &KindReport, fields: &[&InferredField], version: Option<&str>, out: 
         if let ImageField::Split(s) = &f.field
             && !s.expressible_in_tilt()
         {
-            out.push(format!(
-                "# not expressible: {} ({}); image_object has only repo_field and tag_field",
+            out.push(comment(&format!(
+                "not expressible: {} ({}); image_object has only repo_field and tag_field",
                 s.object,
                 s.parts()
                     .iter()
                     .map(|(role, n)| format!("{role}={n}"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            ));
+            )));
         }
     }
 }
@@ -207,55 +195,100 @@ fn evidence_comment(fields: &[&InferredField]) -> Vec<String> {
                     }
                 })
                 .collect();
-            format!("#   {} <- {}", f.field, ev.join(", "))
+            comment(&format!("  {} <- {}", f.field, ev.join(", ")))
         })
         .collect()
 }
 
 /// Fields that go into the snippet: all image fields, plus optional ones
-/// (ephemeral containers, image volumes) that an instance actually uses.
+/// (ephemeral containers, image volumes) that an instance actually uses,
+/// that Tilt's JSONPath can reach (see [`addressable`]).
 pub fn snippet_fields(r: &KindReport) -> Vec<&InferredField> {
+    candidate_fields(r).filter(|f| addressable(f)).collect()
+}
+
+fn candidate_fields(r: &KindReport) -> impl Iterator<Item = &InferredField> {
     let used = |f: &InferredField| r.images.iter().any(|i| i.path == f.field.to_string());
     r.fields
         .iter()
-        .chain(r.optional_fields.iter().filter(|f| used(f)))
-        .collect()
+        .chain(r.optional_fields.iter().filter(move |f| used(f)))
 }
 
-/// The lines for one kind, or None when there is nothing to tell Tilt.
-pub fn kind_snippet(r: &KindReport) -> Option<String> {
+/// Whether the JSONPath written for a field reaches it in Tilt's dialect.
+/// Keys Tilt cannot spell (a newline, a quote inside brackets) would make
+/// the whole load fail; such fields are left out and named in a comment.
+pub fn addressable(f: &InferredField) -> bool {
+    match &f.field {
+        ImageField::Whole(p) => {
+            p.reached_by(&p.to_jsonpath(|_| false)) && {
+                let jp = json_path(f);
+                tilt_loader::jsonpath::JsonPath::parse(&jp).is_ok()
+            }
+        }
+        ImageField::Split(s) => {
+            let repo = s.object.key(&s.repo);
+            repo.reached_by(&repo.to_jsonpath(|_| false))
+                && tilt_loader::jsonpath::JsonPath::parse(&object_json_path(f, s)).is_ok()
+        }
+    }
+}
+
+/// The code for one kind: its `k8s_kind` calls, and comments for splits
+/// Tilt cannot express (and, with `version_notes`, a note before the calls
+/// of each served version that keeps its images elsewhere). Empty when
+/// there is nothing to tell Tilt. `fix` writes this, without the evidence.
+pub fn kind_code(r: &KindReport, version_notes: bool) -> Vec<String> {
     if r.builtin {
-        return None;
+        return vec![];
     }
     let fields = snippet_fields(r);
     if fields.is_empty() {
-        return None;
+        return vec![];
     }
     let mut out = Vec::new();
-    let versions = if r.versions.is_empty() {
-        String::new()
-    } else {
-        format!("/{}", r.versions.join(","))
-    };
-    out.push(format!(
-        "# {} ({}{}): image fields and evidence",
-        r.key.kind, r.key.group, versions
-    ));
-    out.extend(evidence_comment(&fields));
+    for f in candidate_fields(r).filter(|f| !addressable(f)) {
+        out.push(comment(&format!(
+            "left out: {} has a key Tilt's JSONPath cannot spell",
+            f.field
+        )));
+    }
     if r.fields_by_version.is_empty() {
         calls(r, &fields, None, &mut out);
     } else {
         let storage = r.versions.first().map(String::as_str);
         calls(r, &fields, storage, &mut out);
         for (v, vf) in &r.fields_by_version {
-            out.push(format!(
-                "# {} {} keeps its images elsewhere:",
-                r.key.kind, v
-            ));
+            if version_notes {
+                out.push(comment(&format!(
+                    "{} {} keeps its images elsewhere:",
+                    r.key.kind, v
+                )));
+            }
             let vf: Vec<&InferredField> = vf.iter().collect();
             calls(r, &vf, Some(v), &mut out);
         }
     }
+    out
+}
+
+/// The lines for one kind, or None when there is nothing to tell Tilt:
+/// a header, the evidence per field, then [`kind_code`].
+pub fn kind_snippet(r: &KindReport) -> Option<String> {
+    let code = kind_code(r, true);
+    if code.is_empty() {
+        return None;
+    }
+    let versions = if r.versions.is_empty() {
+        String::new()
+    } else {
+        format!("/{}", r.versions.join(","))
+    };
+    let mut out = vec![comment(&format!(
+        "{} ({}{}): image fields and evidence",
+        r.key.kind, r.key.group, versions
+    ))];
+    out.extend(evidence_comment(&snippet_fields(r)));
+    out.extend(code);
     Some(out.join("\n"))
 }
 
@@ -285,6 +318,5 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(regex_escape("kafka.strimzi.io"), "kafka\\.strimzi\\.io");
-        assert_eq!(starlark_str("^a\\.b/"), "'^a\\\\.b/'");
     }
 }
