@@ -38,8 +38,8 @@ fn rule_ids(v: &Value) -> Vec<String> {
 
 #[test]
 fn every_rule_has_docs_and_fixtures() {
-    let ids: Vec<&str> = rules::CHECKS.iter().map(|(id, _)| *id).collect();
-    let documented: Vec<&str> = catalog::RULES.iter().map(|r| r.id).collect();
+    let ids: Vec<&str> = rules::CHECKS.iter().map(|(id, _)| id.as_str()).collect();
+    let documented: Vec<&str> = catalog::RULES.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
         ids, documented,
         "CHECKS and the catalog list the same rules in the same order"
@@ -69,7 +69,7 @@ fn each_rule_fires_on_its_bad_fixture_only() {
         let (v, code) = doctor_json(&bad);
         let ids = rule_ids(&v);
         assert!(
-            !ids.is_empty() && ids.iter().all(|i| i == r.id),
+            !ids.is_empty() && ids.iter().all(|i| i == r.id.as_str()),
             "{bad}: expected only {} findings, got {ids:?}\n{v:#}",
             r.id
         );

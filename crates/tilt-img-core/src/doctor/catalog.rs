@@ -4,10 +4,11 @@
 //! every example in the docs is one the test suite runs. Generated once by a
 //! script, maintained by hand since.
 
+use super::rules::RuleId;
 use crate::diag::Severity;
 
 pub struct Rule {
-    pub id: &'static str,
+    pub id: RuleId,
     pub name: &'static str,
     pub severity: Severity,
     pub summary: &'static str,
@@ -22,7 +23,7 @@ pub struct Rule {
 
 pub const RULES: &[Rule] = &[
     Rule {
-        id: "REG000",
+        id: RuleId::Reg000,
         name: "unreadable-config",
         severity: Severity::Error,
         summary: "A registry config file that does not parse.",
@@ -43,7 +44,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG001",
+        id: RuleId::Reg001,
         name: "endpoint-without-scheme",
         severity: Severity::Error,
         summary: "Endpoint without a scheme for a registry that speaks HTTP.",
@@ -64,7 +65,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG002",
+        id: RuleId::Reg002,
         name: "skip-verify-is-not-http",
         severity: Severity::Error,
         summary: "`insecure_skip_verify` / `skip_verify` used as if it switched to HTTP.",
@@ -85,7 +86,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG003",
+        id: RuleId::Reg003,
         name: "default-endpoint-fallback",
         severity: Severity::Error,
         summary: "The cluster pulls from an HTTP registry that has no mirror entry, so containerd uses the default HTTPS endpoint.",
@@ -118,7 +119,7 @@ pub const RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "REG004",
+        id: RuleId::Reg004,
         name: "configs-keyed-by-mirror-name",
         severity: Severity::Error,
         summary: "TLS/auth `configs` keyed by the mirror name instead of the endpoint host.",
@@ -139,7 +140,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG005",
+        id: RuleId::Reg005,
         name: "unquoted-star-mirror",
         severity: Severity::Error,
         summary: "Unquoted `*` mirror key.",
@@ -160,7 +161,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG006",
+        id: RuleId::Reg006,
         name: "duplicate-endpoint",
         severity: Severity::Warning,
         summary: "The same endpoint listed twice.",
@@ -181,7 +182,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG007",
+        id: RuleId::Reg007,
         name: "hosts-toml-without-host-table",
         severity: Severity::Error,
         summary: "hosts.toml without a `[host]` table, which containerd 1.5/1.6 reject.",
@@ -206,7 +207,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG008",
+        id: RuleId::Reg008,
         name: "tls-settings-on-http-host",
         severity: Severity::Warning,
         summary: "An `http://` host with a TLS client certificate or CA.",
@@ -230,7 +231,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG009",
+        id: RuleId::Reg009,
         name: "loopback-tls-without-https",
         severity: Severity::Error,
         summary: "A TLS registry on loopback addressed with `http://`.",
@@ -263,7 +264,7 @@ pub const RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "REG010",
+        id: RuleId::Reg010,
         name: "flat-client-pair",
         severity: Severity::Error,
         summary: "`client = [cert, key]` where a pair was meant.",
@@ -288,7 +289,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG011",
+        id: RuleId::Reg011,
         name: "capabilities",
         severity: Severity::Error,
         summary: "A capability typo, or `push` on a mirror.",
@@ -309,7 +310,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG012",
+        id: RuleId::Reg012,
         name: "config-path",
         severity: Severity::Error,
         summary: "`config_path` not set (hosts.toml ignored), or legacy mirrors mixed with `config_path`.",
@@ -336,7 +337,7 @@ pub const RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "REG013",
+        id: RuleId::Reg013,
         name: "hosts-toml-drops-tls-or-misorders",
         severity: Severity::Error,
         summary: "A mirror's hosts.toml drops the client certificate or CA, or lists the upstream before its mirrors.",
@@ -361,7 +362,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG014",
+        id: RuleId::Reg014,
         name: "docker-insecure-registries-not-for-cluster",
         severity: Severity::Error,
         summary: "Docker `insecure-registries` expected to fix the cluster's pulls.",
@@ -398,7 +399,7 @@ pub const RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "REG015",
+        id: RuleId::Reg015,
         name: "scheme-in-registry-host",
         severity: Severity::Error,
         summary: "A scheme in `default_registry` or the KEP-1755 host.",
@@ -419,7 +420,7 @@ pub const RULES: &[Rule] = &[
         )],
     },
     Rule {
-        id: "REG016",
+        id: RuleId::Reg016,
         name: "registry-in-ref-and-default-registry",
         severity: Severity::Warning,
         summary: "The dev registry hard-coded in an image name while `default_registry` also rewrites it.",
@@ -452,7 +453,7 @@ pub const RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "REG017",
+        id: RuleId::Reg017,
         name: "kep1755-localhost-without-runtime-host",
         severity: Severity::Error,
         summary: "KEP-1755 `localhost` without `hostFromContainerRuntime` when the cluster pulls by another name.",
@@ -486,7 +487,7 @@ pub const RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "REG018",
+        id: RuleId::Reg018,
         name: "proxy-registry-as-push-target",
         severity: Severity::Error,
         summary: "A pull-through proxy registry used as the push target.",
@@ -519,7 +520,7 @@ pub const RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "REG019",
+        id: RuleId::Reg019,
         name: "k3d-registry-naming",
         severity: Severity::Error,
         summary: "k3d registry naming (`k3d-` prefix) and proxy mirror-key mismatches.",
@@ -553,7 +554,7 @@ pub const RULES: &[Rule] = &[
         ],
     },
     Rule {
-        id: "REG020",
+        id: RuleId::Reg020,
         name: "crossplane-package-registry",
         severity: Severity::Error,
         summary: "Crossplane packages from a plain-HTTP or self-signed registry.",
@@ -575,8 +576,11 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-pub fn find(id: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .find(|r| r.id.eq_ignore_ascii_case(id) || r.name == id)
+/// The rule `--explain` names: its id in any case (through [`RuleId`]'s
+/// `FromStr`), or its name.
+pub fn find(id_or_name: &str) -> Option<&'static Rule> {
+    match id_or_name.parse::<RuleId>() {
+        Ok(id) => RULES.iter().find(|r| r.id == id),
+        Err(_) => RULES.iter().find(|r| r.name == id_or_name),
+    }
 }

@@ -9,6 +9,8 @@
 pub mod catalog;
 pub mod rules;
 
+pub use rules::RuleId;
+
 use crate::diag::{Diagnostic, Severity};
 use crate::registry::model::{Loc, Model, Origin, is_loopback, looks_dev};
 use crate::registry::probe::{self, ProbeResult, Push};
@@ -18,7 +20,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub name: &'static str,
     pub severity: Severity,
     pub file: String,
@@ -27,12 +29,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, loc: Loc, message: String) -> Finding {
-        let meta = catalog::find(rule);
+    pub fn new(rule: RuleId, loc: Loc, message: String) -> Finding {
+        let meta = rule.rule();
         Finding {
             rule,
-            name: meta.map(|r| r.name).unwrap_or(""),
-            severity: meta.map(|r| r.severity).unwrap_or(Severity::Error),
+            name: meta.name,
+            severity: meta.severity,
             file: loc.file,
             line: loc.line,
             message,
@@ -111,9 +113,10 @@ pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
             model.probes.push(probe::probe(&host, check_push));
         }
     }
+    let ignored: Vec<RuleId> = opts.ignore.iter().filter_map(|i| i.parse().ok()).collect();
     let mut findings: Vec<Finding> = rules::CHECKS
         .iter()
-        .filter(|(id, _)| !opts.ignore.iter().any(|i| i.eq_ignore_ascii_case(id)))
+        .filter(|(id, _)| !ignored.contains(id))
         .flat_map(|(_, check)| check(&model))
         .collect();
     findings.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
@@ -355,7 +358,7 @@ pub fn rules_markdown() -> String {
             s,
             "| [{}](#{}) | {} | {} | {} |",
             r.id,
-            r.id.to_ascii_lowercase(),
+            r.id.as_str().to_ascii_lowercase(),
             r.name,
             r.severity,
             r.summary.replace('|', "\\|")

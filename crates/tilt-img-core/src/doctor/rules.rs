@@ -7,34 +7,159 @@
 use super::Finding;
 use crate::registry::model::*;
 
+/// A rule's id, the one place it is spelled: `RuleId::Reg001` is `REG001`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleId {
+    Reg000,
+    Reg001,
+    Reg002,
+    Reg003,
+    Reg004,
+    Reg005,
+    Reg006,
+    Reg007,
+    Reg008,
+    Reg009,
+    Reg010,
+    Reg011,
+    Reg012,
+    Reg013,
+    Reg014,
+    Reg015,
+    Reg016,
+    Reg017,
+    Reg018,
+    Reg019,
+    Reg020,
+}
+
+impl RuleId {
+    /// Every rule id, in id order.
+    pub const ALL: [RuleId; 21] = [
+        RuleId::Reg000,
+        RuleId::Reg001,
+        RuleId::Reg002,
+        RuleId::Reg003,
+        RuleId::Reg004,
+        RuleId::Reg005,
+        RuleId::Reg006,
+        RuleId::Reg007,
+        RuleId::Reg008,
+        RuleId::Reg009,
+        RuleId::Reg010,
+        RuleId::Reg011,
+        RuleId::Reg012,
+        RuleId::Reg013,
+        RuleId::Reg014,
+        RuleId::Reg015,
+        RuleId::Reg016,
+        RuleId::Reg017,
+        RuleId::Reg018,
+        RuleId::Reg019,
+        RuleId::Reg020,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RuleId::Reg000 => "REG000",
+            RuleId::Reg001 => "REG001",
+            RuleId::Reg002 => "REG002",
+            RuleId::Reg003 => "REG003",
+            RuleId::Reg004 => "REG004",
+            RuleId::Reg005 => "REG005",
+            RuleId::Reg006 => "REG006",
+            RuleId::Reg007 => "REG007",
+            RuleId::Reg008 => "REG008",
+            RuleId::Reg009 => "REG009",
+            RuleId::Reg010 => "REG010",
+            RuleId::Reg011 => "REG011",
+            RuleId::Reg012 => "REG012",
+            RuleId::Reg013 => "REG013",
+            RuleId::Reg014 => "REG014",
+            RuleId::Reg015 => "REG015",
+            RuleId::Reg016 => "REG016",
+            RuleId::Reg017 => "REG017",
+            RuleId::Reg018 => "REG018",
+            RuleId::Reg019 => "REG019",
+            RuleId::Reg020 => "REG020",
+        }
+    }
+}
+
+impl RuleId {
+    /// The rule's docs entry.
+    pub fn rule(self) -> &'static super::catalog::Rule {
+        super::catalog::RULES
+            .iter()
+            .find(|r| r.id == self)
+            .expect("every rule id has a docs entry")
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// `--explain` / `--ignore` argument that names no rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRule(pub String);
+
+impl std::fmt::Display for UnknownRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no rule `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownRule {}
+
+impl std::str::FromStr for RuleId {
+    type Err = UnknownRule;
+
+    /// `REG001`, in any case.
+    fn from_str(s: &str) -> Result<RuleId, UnknownRule> {
+        RuleId::ALL
+            .into_iter()
+            .find(|id| id.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownRule(s.to_string()))
+    }
+}
+
 pub type Check = fn(&Model) -> Vec<Finding>;
 
 /// Every rule's check, in id order. `REG000` (unreadable files) comes first.
-pub const CHECKS: &[(&str, Check)] = &[
-    ("REG000", unreadable),
-    ("REG001", endpoint_without_scheme),
-    ("REG002", skip_verify_is_not_http),
-    ("REG003", default_endpoint_fallback),
-    ("REG004", configs_keyed_by_mirror_name),
-    ("REG005", unquoted_star),
-    ("REG006", duplicate_endpoint),
-    ("REG007", hosts_without_host_table),
-    ("REG008", tls_on_http_host),
-    ("REG009", loopback_tls_without_https),
-    ("REG010", flat_client_pair),
-    ("REG011", capabilities),
-    ("REG012", config_path),
-    ("REG013", hosts_drops_tls_or_order),
-    ("REG014", docker_insecure_for_cluster),
-    ("REG015", scheme_in_host),
-    ("REG016", registry_in_ref_and_default_registry),
-    ("REG017", kep_localhost_without_runtime_host),
-    ("REG018", proxy_as_push_target),
-    ("REG019", k3d_naming),
-    ("REG020", crossplane_package_registry),
+pub const CHECKS: &[(RuleId, Check)] = &[
+    (RuleId::Reg000, unreadable),
+    (RuleId::Reg001, endpoint_without_scheme),
+    (RuleId::Reg002, skip_verify_is_not_http),
+    (RuleId::Reg003, default_endpoint_fallback),
+    (RuleId::Reg004, configs_keyed_by_mirror_name),
+    (RuleId::Reg005, unquoted_star),
+    (RuleId::Reg006, duplicate_endpoint),
+    (RuleId::Reg007, hosts_without_host_table),
+    (RuleId::Reg008, tls_on_http_host),
+    (RuleId::Reg009, loopback_tls_without_https),
+    (RuleId::Reg010, flat_client_pair),
+    (RuleId::Reg011, capabilities),
+    (RuleId::Reg012, config_path),
+    (RuleId::Reg013, hosts_drops_tls_or_order),
+    (RuleId::Reg014, docker_insecure_for_cluster),
+    (RuleId::Reg015, scheme_in_host),
+    (RuleId::Reg016, registry_in_ref_and_default_registry),
+    (RuleId::Reg017, kep_localhost_without_runtime_host),
+    (RuleId::Reg018, proxy_as_push_target),
+    (RuleId::Reg019, k3d_naming),
+    (RuleId::Reg020, crossplane_package_registry),
 ];
 
-fn f(rule: &'static str, loc: &Loc, message: String) -> Finding {
+fn f(rule: RuleId, loc: &Loc, message: String) -> Finding {
     Finding::new(rule, loc.clone(), message)
 }
 
@@ -43,7 +168,7 @@ fn unreadable(m: &Model) -> Vec<Finding> {
         .iter()
         .map(|u| {
             f(
-                "REG000",
+                RuleId::Reg000,
                 &u.loc,
                 format!("cannot parse: {}; {}", u.message, u.consequence),
             )
@@ -59,7 +184,7 @@ fn endpoint_without_scheme(m: &Model) -> Vec<Finding> {
         }
         if let Some(ev) = m.http_evidence(&e.host) {
             out.push(f(
-                "REG001",
+                RuleId::Reg001,
                 &e.loc,
                 format!(
                     "endpoint `{}` has no scheme, so containerd uses HTTPS, but {} speaks plain HTTP ({}): write `http://{}`",
@@ -98,7 +223,7 @@ fn skip_verify_is_not_http(m: &Model) -> Vec<Finding> {
             && !has_http_endpoint(&s.key)
             && let Some(ev) = m.http_evidence(&s.key)
         {
-            out.push(f("REG002", loc, msg(&s.key, &ev)));
+            out.push(f(RuleId::Reg002, loc, msg(&s.key, &ev)));
         }
     }
     for hf in &m.hosts_files {
@@ -112,7 +237,7 @@ fn skip_verify_is_not_http(m: &Model) -> Vec<Finding> {
                 && !ep.is_http()
                 && let Some(ev) = m.http_evidence(&ep.host)
             {
-                out.push(f("REG002", loc, msg(&ep.host, &ev)));
+                out.push(f(RuleId::Reg002, loc, msg(&ep.host, &ev)));
             }
         }
     }
@@ -154,7 +279,7 @@ fn default_endpoint_fallback(m: &Model) -> Vec<Finding> {
             .map(|k| format!(" (did you mean to key it `{host}` instead of `{k}`?)"))
             .unwrap_or_default();
         out.push(f(
-            "REG003",
+            RuleId::Reg003,
             &loc,
             format!(
                 "the cluster pulls `{reference}` from {host}, which has no mirror entry{close}; containerd falls back to the default endpoint https://{host}/v2 and fails with `http: server gave HTTP response to HTTPS client` ({}); add a mirror `{host}` with endpoint `http://{host}`",
@@ -180,7 +305,7 @@ fn configs_keyed_by_mirror_name(m: &Model) -> Vec<Finding> {
         };
         let hosts: Vec<&str> = mirror.endpoints.iter().map(|e| e.host.as_str()).collect();
         out.push(f(
-            "REG004",
+            RuleId::Reg004,
             &s.loc,
             format!(
                 "`configs` entry `{}` is keyed by the mirror name; TLS and auth settings apply to the endpoint host that containerd connects to ({}), so they are never used: key it `{}`",
@@ -198,7 +323,7 @@ fn unquoted_star(m: &Model) -> Vec<Finding> {
         .iter()
         .map(|l| {
             f(
-                "REG005",
+                RuleId::Reg005,
                 l,
                 "unquoted `*` key: YAML reads `*` as an alias, so the file does not parse and the mirrors are not applied; write `\"*\":`".into(),
             )
@@ -214,7 +339,7 @@ fn duplicate_endpoint(m: &Model) -> Vec<Finding> {
             let n = e.normalized();
             if let Some((_, first)) = seen.iter().find(|(k, _)| *k == n) {
                 out.push(f(
-                    "REG006",
+                    RuleId::Reg006,
                     &e.loc,
                     format!(
                         "endpoint `{}` repeats `{}` ({}) in {what}: containerd tries it twice and a failing registry doubles every pull's timeout; remove one",
@@ -248,7 +373,7 @@ fn hosts_without_host_table(m: &Model) -> Vec<Finding> {
         .filter_map(|h| h.server.as_ref())
         .map(|s| {
             f(
-                "REG007",
+                RuleId::Reg007,
                 &s.loc,
                 format!(
                     "hosts.toml has `server` but no `[host.\"…\"]` table: containerd 1.5 and 1.6 reject it (`invalid host tree`) and pull from the default HTTPS endpoint; add `[host.\"{}\"]` with `capabilities = [\"pull\", \"resolve\"]`",
@@ -271,14 +396,14 @@ fn tls_on_http_host(m: &Model) -> Vec<Finding> {
             if h.endpoint.is_http()
                 && let Some(loc) = h.tls.client.as_ref().or(h.tls.ca.as_ref())
             {
-                out.push(f("REG008", loc, msg(&h.endpoint.raw)));
+                out.push(f(RuleId::Reg008, loc, msg(&h.endpoint.raw)));
             }
         }
         if let Some(s) = &hf.server
             && s.is_http()
             && let Some(loc) = hf.root_tls.client.as_ref().or(hf.root_tls.ca.as_ref())
         {
-            out.push(f("REG008", loc, msg(&s.raw)));
+            out.push(f(RuleId::Reg008, loc, msg(&s.raw)));
         }
     }
     for s in &m.settings {
@@ -287,7 +412,7 @@ fn tls_on_http_host(m: &Model) -> Vec<Finding> {
             && eps.iter().all(|e| e.is_http())
             && let Some(loc) = s.tls.client.as_ref().or(s.tls.ca.as_ref())
         {
-            out.push(f("REG008", loc, msg(&eps[0].raw)));
+            out.push(f(RuleId::Reg008, loc, msg(&eps[0].raw)));
         }
     }
     out
@@ -309,7 +434,7 @@ fn loopback_tls_without_https(m: &Model) -> Vec<Finding> {
             });
         if let Some(ev) = evidence {
             out.push(f(
-                "REG009",
+                RuleId::Reg009,
                 &e.loc,
                 format!(
                     "`{}` speaks HTTP to a registry on loopback that serves TLS ({ev}); the registry answers `Client sent an HTTP request to an HTTPS server`: write `https://{}`",
@@ -332,7 +457,7 @@ fn flat_client_pair(m: &Model) -> Vec<Finding> {
         for (items, loc) in flats {
             if items.iter().skip(1).any(|i| i.contains("key")) {
                 out.push(f(
-                    "REG010",
+                    RuleId::Reg010,
                     loc,
                     format!(
                         "`client = [{}]` is a list of certificate files, not a cert/key pair: containerd fails with `failed to load X509 key pair … PEM inputs may have been switched`; write `client = [[{}]]`",
@@ -373,7 +498,7 @@ fn capabilities(m: &Model) -> Vec<Finding> {
                         .map(|s| format!("; did you mean `{s}`?"))
                         .unwrap_or_default();
                     out.push(f(
-                        "REG011",
+                        RuleId::Reg011,
                         loc,
                         format!(
                             "unknown capability `{c}`: containerd rejects the whole hosts.toml (`unknown capability {c}`) and pulls from the default HTTPS endpoint{hint}"
@@ -387,7 +512,7 @@ fn capabilities(m: &Model) -> Vec<Finding> {
                 && let Some((_, loc)) = caps.iter().find(|(c, _)| c.eq_ignore_ascii_case("push"))
             {
                 out.push(f(
-                    "REG011",
+                    RuleId::Reg011,
                     loc,
                     format!(
                         "`push` on mirror `{}` of {}: pushes would go to the mirror, not to {}; give mirrors `[\"pull\", \"resolve\"]`",
@@ -411,7 +536,7 @@ fn config_path(m: &Model) -> Vec<Finding> {
         let legacy = parts.iter().find_map(|c| c.legacy.as_ref());
         if let (Some((path, _)), Some(l)) = (cp, legacy) {
             out.push(f(
-                "REG012",
+                RuleId::Reg012,
                 l,
                 format!(
                     "legacy `registry.mirrors`/`registry.configs` together with `config_path = \"{path}\"`: containerd refuses to start (`mirrors` cannot be set when `config_path` is provided); move the mirrors into {path}/<host>/hosts.toml"
@@ -422,7 +547,7 @@ fn config_path(m: &Model) -> Vec<Finding> {
         if cp.is_none() && !kind && !m.hosts_files.is_empty() {
             let hosts: Vec<&str> = m.hosts_files.iter().map(|h| h.file.as_str()).collect();
             out.push(f(
-                "REG012",
+                RuleId::Reg012,
                 &parts[0].loc,
                 format!(
                     "no `config_path` in the CRI registry section: containerd 1.x never reads {}; add `config_path = \"/etc/containerd/certs.d\"`",
@@ -445,7 +570,7 @@ fn hosts_drops_tls_or_order(m: &Model) -> Vec<Finding> {
             for h in &hf.hosts {
                 if h.endpoint.host == *sh && !h.endpoint.is_http() && !h.tls.has_certs() {
                     out.push(f(
-                        "REG013",
+                        RuleId::Reg013,
                         &h.endpoint.loc,
                         format!(
                             "`[host.\"{}\"]` drops the `ca`/`client` the root section sets for {sh}: requests through this entry go without them (what Spegel's `--append-mirrors` writes); repeat them in the entry",
@@ -468,7 +593,7 @@ fn hosts_drops_tls_or_order(m: &Model) -> Vec<Finding> {
                     .any(|h| h.endpoint.host == s.key && h.tls.has_certs());
             if !kept {
                 out.push(f(
-                    "REG013",
+                    RuleId::Reg013,
                     &Loc { file: hf.file.clone(), line: 1 },
                     format!(
                         "this hosts.toml for {} has no `ca`/`client`, but {} configures certificates for it; with hosts.toml in use those settings are dropped and the registry rejects the pull",
@@ -484,7 +609,7 @@ fn hosts_drops_tls_or_order(m: &Model) -> Vec<Finding> {
         {
             let h = &hf.hosts[pos];
             out.push(f(
-                "REG013",
+                RuleId::Reg013,
                 &h.endpoint.loc,
                 format!(
                     "the upstream `{}` is listed before {} mirror(s): containerd tries hosts in file order, so the mirrors are used only when the upstream fails; move it last (or leave it to `server`)",
@@ -519,7 +644,7 @@ fn docker_insecure_for_cluster(m: &Model) -> Vec<Finding> {
                 });
             if !cluster_http {
                 out.push(f(
-                    "REG014",
+                    RuleId::Reg014,
                     loc,
                     format!(
                         "`insecure-registries` lets Docker on this machine use HTTP for {host}, but the cluster's containerd does not read daemon.json and still pulls {what} over HTTPS; add a mirror for {host} with endpoint `http://{host}` to the cluster's registries.yaml / hosts.toml"
@@ -547,7 +672,7 @@ fn scheme_in_host(m: &Model) -> Vec<Finding> {
                     "hostFromCluster"
                 };
                 out.push(f(
-                    "REG015",
+                    RuleId::Reg015,
                     &c.loc,
                     format!(
                         "default_registry {field} `{v}` has a scheme: Tilt fails to load (`validating defaultRegistry: {go_field}: Invalid value: \"{v}\": invalid reference format`); write `{}`",
@@ -567,7 +692,7 @@ fn scheme_in_host(m: &Model) -> Vec<Finding> {
                 && v.contains("://")
             {
                 out.push(f(
-                    "REG015",
+                    RuleId::Reg015,
                     loc,
                     format!(
                         "local-registry-hosting `{field}: {v}` has a scheme; KEP-1755 hosts are `host[:port]` and Tilt puts them in front of image names: write `{}`",
@@ -622,7 +747,7 @@ fn registry_in_ref_and_default_registry(m: &Model) -> Vec<Finding> {
             .to_string();
         let escaped = name.replace([':', '/'], "_");
         out.push(f(
-            "REG016",
+            RuleId::Reg016,
             &p.loc,
             format!(
                 "`{}` names the dev registry {} itself while default_registry('{}') also places images: Tilt pushes it as `{}/{escaped}`; write `{bare}` and let default_registry add the registry",
@@ -652,7 +777,7 @@ fn kep_localhost_without_runtime_host(m: &Model) -> Vec<Finding> {
             .or_else(|| m.mirrors.first().map(|x| x.key.clone()));
         let Some(other) = other else { continue };
         out.push(f(
-            "REG017",
+            RuleId::Reg017,
             loc,
             format!(
                 "`host: {host}` without `hostFromContainerRuntime`: Tilt deploys images as `{host}/…`, but on a node `localhost` is the node itself and the cluster reaches the registry as `{other}`; add `hostFromContainerRuntime: \"{other}\"`"
@@ -683,7 +808,7 @@ fn proxy_as_push_target(m: &Model) -> Vec<Finding> {
             && let Some((remote, rloc)) = &s.proxy_remote
         {
             out.push(f(
-                "REG018",
+                RuleId::Reg018,
                 &loc,
                 format!(
                     "{host} is {}, a pull-through proxy of {remote} ({rloc}): it refuses pushes (`405 Method Not Allowed`, `UNSUPPORTED`); push to a separate registry without `proxy`",
@@ -694,7 +819,7 @@ fn proxy_as_push_target(m: &Model) -> Vec<Finding> {
             m.probed(&host).and_then(|p| p.push.as_ref())
         {
             out.push(f(
-                "REG018",
+                RuleId::Reg018,
                 &loc,
                 format!(
                     "{host} refuses pushes (--probe: POST /v2/{}/blobs/uploads/ answered {}): it is a pull-through proxy or read-only; push to a separate registry",
@@ -734,7 +859,7 @@ fn k3d_naming(m: &Model) -> Vec<Finding> {
             if !name.starts_with("k3d-") && !created_here {
                 let port = port_of(u).map(|p| format!(":{p}")).unwrap_or_default();
                 out.push(f(
-                    "REG019",
+                    RuleId::Reg019,
                     loc,
                     format!(
                         "`{u}`: `k3d registry create {name}` names the registry container `k3d-{name}`, so the cluster cannot find `{name}`; write `k3d-{name}{port}`"
@@ -753,7 +878,7 @@ fn k3d_naming(m: &Model) -> Vec<Finding> {
             let points_here = x.endpoints.iter().any(|e| s.addresses.contains(&e.host));
             if points_here && !x.key.eq_ignore_ascii_case(&want) && x.key != "*" {
                 out.push(f(
-                    "REG019",
+                    RuleId::Reg019,
                     &x.loc,
                     format!(
                         "mirror key `{}` routes to {}, a proxy of {remote}; pulls are matched by registry name, so images from {want} never use it: key the mirror `{want}`",
@@ -768,7 +893,7 @@ fn k3d_naming(m: &Model) -> Vec<Finding> {
         });
         if !routed && !remote.eq_ignore_ascii_case(&want) {
             out.push(f(
-                "REG019",
+                RuleId::Reg019,
                 rloc,
                 format!(
                     "k3d keys the mirror for {} by the remote URL as written (`{remote}`), which no image names; add `registries.config` mirror `{want}` with endpoint `http://{}`",
@@ -790,7 +915,7 @@ fn crossplane_package_registry(m: &Model) -> Vec<Finding> {
     {
         if let Some(ev) = m.http_evidence(&p.host) {
             out.push(f(
-                "REG020",
+                RuleId::Reg020,
                 &p.loc,
                 format!(
                     "Crossplane pulls package `{}` itself, not through the node's containerd, so registry mirrors do not apply, and it has no setting for plain HTTP ({}){}; serve {} over TLS under a name the Crossplane pod resolves and give Crossplane its CA with the Helm value `registryCaBundleConfig`",
@@ -806,7 +931,7 @@ fn crossplane_package_registry(m: &Model) -> Vec<Finding> {
             ));
         } else if m.tls_evidence(&p.host).is_some() && looks_dev(&p.host) {
             out.push(f(
-                "REG020",
+                RuleId::Reg020,
                 &p.loc,
                 format!(
                     "Crossplane pulls package `{}` itself and trusts only public CAs: for a self-signed {} set the Helm value `registryCaBundleConfig` (a ConfigMap with the CA); containerd's CA settings do not apply",
