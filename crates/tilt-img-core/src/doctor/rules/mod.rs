@@ -244,3 +244,53 @@ impl std::str::FromStr for RuleId {
 fn f(rule: RuleId, loc: &Loc, message: String) -> Finding {
     Finding::new(rule, loc.clone(), message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn ids_parse_in_any_case_and_print_back() {
+        for id in RuleId::ALL {
+            assert_eq!(id.as_str().parse::<RuleId>(), Ok(*id));
+            assert_eq!(id.as_str().to_lowercase().parse::<RuleId>(), Ok(*id));
+            assert_eq!(id.to_string(), id.as_str());
+            assert_eq!(id.rule().id, *id);
+        }
+        assert_eq!(
+            "REG999".parse::<RuleId>(),
+            Err(UnknownRule("REG999".into()))
+        );
+        assert!("endpoint-without-scheme".parse::<RuleId>().is_err());
+    }
+
+    /// Each file includes its own fixtures: a copied `include_str!` path with
+    /// another rule's id would show that rule's example.
+    #[test]
+    fn examples_are_the_rules_own_fixtures() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/doctor");
+        for r in RULES {
+            for (kind, files) in [("bad", r.bad), ("good", r.good)] {
+                for (path, text) in files {
+                    let file = root.join(r.id.as_str()).join(kind).join(path);
+                    let want = std::fs::read_to_string(&file)
+                        .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                    assert_eq!(*text, want, "{}: {kind} example {path}", r.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn doc_comment_sections() {
+        const DOC: &str =
+            " One\n line.\n\n # What it finds\n\n A\n b.\n\n # Sources\n\n - x (y)\n - z\n";
+        const SUMMARY: [u8; doc::text_len(DOC, "")] = doc::text(DOC, "");
+        const WHAT: [u8; doc::text_len(DOC, "What it finds")] = doc::text(DOC, "What it finds");
+        const SOURCES: [&str; doc::items_len(DOC, "Sources")] = doc::items(DOC, "Sources");
+        assert_eq!(doc::utf8(&SUMMARY), "One line.");
+        assert_eq!(doc::utf8(&WHAT), "A b.");
+        assert_eq!(SOURCES, ["x (y)", "z"]);
+    }
+}
