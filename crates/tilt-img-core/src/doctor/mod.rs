@@ -49,7 +49,8 @@ pub struct DoctorOptions {
     pub probe: bool,
     /// Extra hosts to probe besides those the files name.
     pub probe_hosts: Vec<String>,
-    /// Rule ids to skip.
+    /// Rule ids to skip, parsed by `RuleId::from_str` (any case); strings that
+    /// name no rule skip nothing here, the CLI rejects them first.
     pub ignore: Vec<String>,
 }
 
