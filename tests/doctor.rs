@@ -4,7 +4,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
-use tilt_img_core::doctor::{catalog, rules};
+use tilt_img_core::doctor::{RuleId, catalog};
 
 fn tilt_img() -> Command {
     let mut c = Command::cargo_bin("tilt-img").unwrap();
@@ -38,11 +38,11 @@ fn rule_ids(v: &Value) -> Vec<String> {
 
 #[test]
 fn every_rule_has_docs_and_fixtures() {
-    let ids: Vec<&str> = rules::CHECKS.iter().map(|(id, _)| *id).collect();
-    let documented: Vec<&str> = catalog::RULES.iter().map(|r| r.id).collect();
+    let ids: Vec<&str> = RuleId::ALL.iter().map(|id| id.as_str()).collect();
+    let documented: Vec<&str> = catalog::RULES.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(
         ids, documented,
-        "CHECKS and the catalog list the same rules in the same order"
+        "RuleId and the rules list the same rules in the same order"
     );
     assert!(
         ids.len() >= 21,
@@ -69,7 +69,7 @@ fn each_rule_fires_on_its_bad_fixture_only() {
         let (v, code) = doctor_json(&bad);
         let ids = rule_ids(&v);
         assert!(
-            !ids.is_empty() && ids.iter().all(|i| i == r.id),
+            !ids.is_empty() && ids.iter().all(|i| i == r.id.as_str()),
             "{bad}: expected only {} findings, got {ids:?}\n{v:#}",
             r.id
         );
