@@ -13,27 +13,22 @@
 //! Invariant: this crate knows nothing of scan, inference or any CLI.
 //! Commands a Tiltfile runs reach the host through [`host::CommandHost`].
 
-pub mod args;
 pub mod assemble;
-pub mod builtins;
-pub mod context;
 pub mod deploy;
 pub mod eval;
+// The run's modules, at the paths the rest of the workspace knows.
+pub use eval::{args, builtins, context, host, preprocess, stdlib, values};
 pub mod facts;
 pub mod fieldpath;
-pub mod host;
 pub mod jsonpath;
 pub mod model;
-pub mod preprocess;
 pub mod reference;
 pub mod refs;
 pub mod report;
-pub mod stdlib;
 pub mod tree;
-pub mod values;
 
 use assemble::Assembly;
-use context::{Ctx, Sandbox};
+use eval::context::{Ctx, Sandbox};
 use model::{DefaultRegistry, Entity, TiltState};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

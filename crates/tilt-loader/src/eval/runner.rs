@@ -26,9 +26,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub const DEFAULT_MAX_STEPS: u64 = 50_000_000;
-/// Starlark heap a Tiltfile may use before it is stopped.
-pub const DEFAULT_MAX_HEAP: usize = 1 << 30;
+pub use super::context::{DEFAULT_MAX_HEAP, DEFAULT_MAX_STEPS};
 
 /// The Tilt API, per run: `config.main_dir`, `os.environ` and `sys.argv`
 /// are values of this run.

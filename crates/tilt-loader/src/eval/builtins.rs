@@ -5,7 +5,7 @@
 
 use super::args::{Spec, Via, shown};
 use super::context::{Ctx, ctx, fail};
-use super::model::*;
+use crate::model::*;
 use super::values::{Blob, parse_yaml_stream, text_of};
 use crate::jsonpath::JsonPath;
 use starlark::environment::GlobalsBuilder;
@@ -448,7 +448,7 @@ pub fn k8s_builtins(builder: &mut GlobalsBuilder) {
             &kwargs,
         )?;
         let r = string_arg(F, "ref", a.get(0), a.via(0))?;
-        super::refs::parse_ref(&r)
+        crate::refs::parse_ref(&r)
             .map_err(|e| fail(F, format!("Argument 1 (ref): can't parse {r:?}: {e}")))?;
         let c = ctx(eval);
         let context_abs = a.get(1).and_then(text_of).map(|p| c.abs(&p));
@@ -532,7 +532,7 @@ pub fn k8s_builtins(builder: &mut GlobalsBuilder) {
             &kwargs,
         )?;
         let r = string_arg(F, "ref", a.get(0), a.via(0))?;
-        super::refs::parse_ref(&r)
+        crate::refs::parse_ref(&r)
             .map_err(|e| fail(F, format!("Argument 1 (ref): can't parse {r:?}: {e}")))?;
         let command = match a.get(1) {
             Some(v) if v.unpack_str().is_some() => {
@@ -615,7 +615,7 @@ pub fn k8s_builtins(builder: &mut GlobalsBuilder) {
             return Err(fail(F, "default registry already defined"));
         }
         for (field, value) in [("host", &host), ("hostFromCluster", &host_from_cluster)] {
-            if !value.is_empty() && super::refs::parse_ref(&format!("{value}/fake")).is_err() {
+            if !value.is_empty() && crate::refs::parse_ref(&format!("{value}/fake")).is_err() {
                 return Err(fail(
                     F,
                     format!(

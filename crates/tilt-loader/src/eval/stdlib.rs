@@ -346,7 +346,7 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
         // The steps this file used so far count against the included one.
         let outer = eval.get_total_tick_count();
         c.steps_spent.set(c.steps_spent.get() + outer);
-        let runner = super::eval::Runner::new(c);
+        let runner = super::runner::Runner::new(c);
         let r = runner.exec(&file);
         c.steps_spent.set(c.steps_spent.get().saturating_sub(outer));
         r.map_err(|e| fail("include", e))?;

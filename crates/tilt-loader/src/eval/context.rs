@@ -22,6 +22,11 @@ pub struct Sandbox {
     pub extra_paths: Vec<PathBuf>,
 }
 
+/// The run's step budget unless `--max-steps` says otherwise.
+pub const DEFAULT_MAX_STEPS: u64 = 50_000_000;
+/// Starlark heap a Tiltfile may use before it is stopped.
+pub const DEFAULT_MAX_HEAP: usize = 1 << 30;
+
 /// Largest file a builtin reads (Tilt itself has no cap; a Tiltfile that
 /// reads more than this is not a Tiltfile we can check).
 pub const MAX_READ: u64 = 256 << 20;
@@ -130,7 +135,7 @@ impl Ctx {
             modules: RefCell::new(HashMap::new()),
             steps_spent: Cell::new(0),
             module_roots: RefCell::new(Vec::new()),
-            max_steps: crate::eval::DEFAULT_MAX_STEPS,
+            max_steps: DEFAULT_MAX_STEPS,
         }
     }
 
