@@ -17,7 +17,6 @@ pub mod check;
 pub mod diag;
 pub mod doctor;
 pub mod fix;
-pub mod imageref;
 pub mod infer;
 pub mod load;
 pub mod model;

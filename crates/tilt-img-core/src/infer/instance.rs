@@ -4,7 +4,6 @@
 //! parts. Also evaluates inferred fields on objects to list their images.
 
 use super::names::{self, NameSignal};
-use crate::imageref::ImageRef;
 use crate::load::K8sObject;
 use crate::model::{ImageField, SplitImage};
 use tilt_loader::fieldpath::{FieldPath, Step};
@@ -54,8 +53,8 @@ fn walk(
         Value::String(s) => {
             let named = names::name_signal(key) == NameSignal::Image;
             if (named || images_container)
-                && ImageRef::parse(s).is_some()
-                && (named || ImageRef::looks_deliberate(s))
+                && names::written_image(s).is_some()
+                && (named || names::looks_deliberate(s))
             {
                 out.push(InstanceFinding {
                     field: ImageField::Whole(path.clone()),
@@ -142,7 +141,7 @@ fn split_in(n: &Node, key: &str) -> Option<(SplitImage, String, u32)> {
         Value::String(s) | Value::Number(s) => s.clone(),
         _ => return None,
     };
-    ImageRef::parse(&format!("{repo_text}:{tag_text}"))?;
+    names::written_image(&format!("{repo_text}:{tag_text}"))?;
     let split = SplitImage {
         object: FieldPath::root(),
         registry,

@@ -4,6 +4,43 @@
 //! Shared by the schema walk and the instance walk so that both judge a
 //! field the same way.
 
+use tilt_loader::reference::Written;
+
+/// An image reference as a person writes one in a manifest, read with the
+/// grammar of `distribution/reference` ([`Written`]) after what is no grammar
+/// is dropped: surrounding blanks, and the `ko://` and `docker://` prefixes
+/// that ko and some operators put before a reference. Text over 512
+/// characters is refused before the grammar runs.
+pub fn written_image(text: &str) -> Option<Written> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("ko://")
+        .or_else(|| t.strip_prefix("docker://"))
+        .unwrap_or(t);
+    if t.is_empty() || t.len() > 512 {
+        return None;
+    }
+    Written::parse(t).ok()
+}
+
+/// True when the text reads like an image a human meant, not an accident of
+/// the grammar (a bare word such as `true`, `always` or `default` parses
+/// too): it names a registry, a tag, a digest or a path with `/`, or is a ko
+/// import path. Not grammar, a heuristic: used only to judge instance values
+/// under keys that are no image names themselves (`images: {…}` maps).
+pub fn looks_deliberate(text: &str) -> bool {
+    match written_image(text) {
+        None => false,
+        Some(r) => {
+            r.domain().is_some()
+                || r.tag().is_some()
+                || r.digest().is_some()
+                || r.path().contains('/')
+                || text.starts_with("ko://")
+        }
+    }
+}
+
 /// How a string field's name speaks of images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameSignal {
@@ -210,6 +247,32 @@ mod tests {
         assert!(is_images_container("images"));
         assert!(is_images_container("sidecar_docker_images"));
         assert!(!is_images_container("imagePullSecrets"));
+    }
+
+    #[test]
+    fn written_images() {
+        let r = written_image(" ko://knative.dev/serving/cmd/x ").unwrap();
+        assert_eq!(
+            (r.domain(), r.path()),
+            (Some("knative.dev"), "serving/cmd/x")
+        );
+        assert!(written_image("docker://nginx:1.25").is_some());
+        assert!(written_image("busybox").is_some());
+        for t in [
+            "",
+            "  ",
+            "Foo/Bar",
+            "a b",
+            "http://x.io/a",
+            "{{ .Values.image }}",
+        ] {
+            assert!(written_image(t).is_none(), "{t}");
+        }
+        assert!(written_image(&"a".repeat(513)).is_none());
+        assert!(!looks_deliberate("always"));
+        assert!(looks_deliberate("nginx:1.25"));
+        assert!(looks_deliberate("acme/api"));
+        assert!(looks_deliberate("ko://knative.dev/x"));
     }
 
     #[test]
