@@ -104,8 +104,7 @@ fn walk(
                 let k = e.key.as_str();
                 if consumed.iter().any(|c| c == k)
                     || names::is_excluded_context(k)
-                    || k.eq_ignore_ascii_case("volumes")
-                    || k.eq_ignore_ascii_case("volume")
+                    || names::is_volumes_context(k)
                 {
                     continue;
                 }

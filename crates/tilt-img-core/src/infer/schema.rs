@@ -415,9 +415,7 @@ impl Walker<'_> {
                     images_container: sub.str_at("type") == Some("object")
                         && (names::is_images_container(k) || ctx.images_container),
                     optional: ctx.optional || names::is_optional_container_list(k),
-                    volumes: ctx.volumes
-                        || k.eq_ignore_ascii_case("volumes")
-                        || k.eq_ignore_ascii_case("volume"),
+                    volumes: ctx.volumes || names::is_volumes_context(k),
                 };
                 self.walk(sub, path, absent, c, depth + 1);
             }
