@@ -16,10 +16,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use tilt_img_core::escape::terminal;
 use tilt_img_core::load::LoadOptions;
 use tilt_img_core::registry::plan::PushWith;
 use tilt_img_core::render;
-use tilt_img_core::render::escape::terminal;
 use tilt_img_core::scan::{self, ScanOptions};
 
 #[derive(Parser, Debug)]

@@ -3,9 +3,9 @@
 //! the file is kept byte for byte. The result is loaded by the embedded Tilt
 //! loader before anything is written.
 
+use crate::escape::comment;
 use crate::model::ScanReport;
 use crate::render;
-use crate::render::escape::comment;
 use std::path::Path;
 
 pub const BEGIN: &str = "# BEGIN tilt-img";

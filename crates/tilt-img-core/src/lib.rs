@@ -16,8 +16,8 @@
 pub mod check;
 pub mod diag;
 pub mod doctor;
+pub mod escape;
 pub mod fix;
-pub mod imageref;
 pub mod infer;
 pub mod load;
 pub mod model;

@@ -4,7 +4,7 @@
 //! `scan --format tiltfile` and `fix` write, and never reach a terminal raw.
 
 use std::path::{Path, PathBuf};
-use tilt_img_core::render::escape::terminal;
+use tilt_img_core::escape::terminal;
 use tilt_img_core::scan::{ScanOptions, scan};
 
 /// Payloads that end a comment or a literal, or drive a terminal.

@@ -54,18 +54,19 @@ pub struct Named {
 }
 
 /// Docker's rule: the first component is a registry host only when it has a
-/// `.` or `:`, is `localhost`, or has upper-case letters.
+/// `.` or `:`, is `localhost`, or has upper-case letters. Returns the host and
+/// the rest of the text as written.
+fn host_component(name: &str) -> Option<(&str, &str)> {
+    let (first, rest) = name.split_once('/')?;
+    (first.contains(['.', ':']) || first == "localhost" || first.to_lowercase() != first)
+        .then_some((first, rest))
+}
+
+/// Docker's `splitDockerDomain`: [`host_component`], else Docker Hub, with
+/// `index.docker.io` and `library/` normalized.
 fn split_docker_domain(name: &str) -> (String, String) {
-    let (mut domain, mut remainder) = match name.find('/') {
-        Some(i) => {
-            let first = &name[..i];
-            if !first.contains(['.', ':']) && first != "localhost" && first.to_lowercase() == first
-            {
-                (DEFAULT_DOMAIN.to_string(), name.to_string())
-            } else {
-                (first.to_string(), name[i + 1..].to_string())
-            }
-        }
+    let (mut domain, mut remainder) = match host_component(name) {
+        Some((first, rest)) => (first.to_string(), rest.to_string()),
         None => (DEFAULT_DOMAIN.to_string(), name.to_string()),
     };
     if domain == "index.docker.io" {
@@ -178,6 +179,53 @@ impl fmt::Display for Named {
     /// `String()`: the full normalized reference.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.name(), self.suffix())
+    }
+}
+
+/// A reference's parts as the text wrote them, before normalizing: the
+/// grammar and error texts of [`Named::parse_normalized`], but the domain only
+/// when the text names one (`ghcr.io/acme/api`, `docker.io/nginx`; none for
+/// `nginx` or `acme/api`), kept as written (`index.docker.io` stays), and the
+/// path without the `library/` Docker Hub adds (`nginx`, `acme/api`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    domain: Option<String>,
+    path: String,
+    tag: Option<String>,
+    digest: Option<String>,
+}
+
+impl Written {
+    pub fn parse(s: &str) -> Result<Written, String> {
+        let named = Named::parse_normalized(s)?;
+        // A first component Docker's rule takes for a host but the grammar
+        // does not (`a_b.io/c`) stays part of the path, as in Go.
+        let (domain, rest) = match host_component(s) {
+            Some((d, rest)) if !named.domain.is_empty() => (Some(d.to_string()), rest),
+            _ => (None, s),
+        };
+        // Path components hold neither `:` nor `@`: the first one ends the path.
+        let path = rest.split([':', '@']).next().unwrap_or(rest).to_string();
+        Ok(Written {
+            domain,
+            path,
+            tag: named.tag,
+            digest: named.digest,
+        })
+    }
+
+    /// The registry host, when the text names one.
+    pub fn domain(&self) -> Option<&str> {
+        self.domain.as_deref()
+    }
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+    pub fn digest(&self) -> Option<&str> {
+        self.digest.as_deref()
     }
 }
 
@@ -306,6 +354,44 @@ mod tests {
             "invalid reference format"
         );
         assert_eq!(p("").unwrap_err(), "invalid reference format");
+    }
+
+    #[test]
+    fn written_parts_are_not_normalized() {
+        let w = |s: &str| Written::parse(s).unwrap();
+        let r = w(
+            "ghcr.io/acme/api:1.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        );
+        assert_eq!(r.domain(), Some("ghcr.io"));
+        assert_eq!(r.path(), "acme/api");
+        assert_eq!(r.tag(), Some("1.2"));
+        assert!(r.digest().is_some());
+        assert_eq!(w("localhost:5000/app").domain(), Some("localhost:5000"));
+        assert_eq!(w("localhost:5000/app:v1").path(), "app");
+        assert_eq!(w("index.docker.io/nginx").domain(), Some("index.docker.io"));
+        assert_eq!(w("docker.io/nginx").path(), "nginx");
+        let r = w("acme/api");
+        assert_eq!((r.domain(), r.path()), (None, "acme/api"));
+        let r = w("busybox");
+        assert_eq!((r.domain(), r.path(), r.tag()), (None, "busybox", None));
+        let r = w("a_b.io/c");
+        assert_eq!((r.domain(), r.path()), (None, "a_b.io/c"));
+        for t in [
+            "",
+            "Foo/Bar",
+            "a b",
+            "http://x.io/a",
+            "{{ .Values.image }}",
+            "nginx:",
+            ":tag",
+        ] {
+            assert_eq!(
+                Written::parse(t).err(),
+                Named::parse_normalized(t).err(),
+                "{t}"
+            );
+            assert!(Written::parse(t).is_err(), "{t}");
+        }
     }
 
     #[test]

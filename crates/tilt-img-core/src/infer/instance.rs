@@ -1,10 +1,10 @@
 //! Source 2: objects of a kind. Values that parse as image references under
-//! image-like keys, and `repository` + `tag` pairs. The only source for kinds
+//! image-like keys, and split images (the shapes of [`super::split`]). The only source for kinds
 //! without a CRD in the tree or with schemaless (`preserve-unknown-fields`)
 //! parts. Also evaluates inferred fields on objects to list their images.
 
 use super::names::{self, NameSignal};
-use crate::imageref::ImageRef;
+use super::split::{self, Sibling};
 use crate::load::K8sObject;
 use crate::model::{ImageField, SplitImage};
 use tilt_loader::fieldpath::{FieldPath, Step};
@@ -54,8 +54,8 @@ fn walk(
         Value::String(s) => {
             let named = names::name_signal(key) == NameSignal::Image;
             if (named || images_container)
-                && ImageRef::parse(s).is_some()
-                && (named || ImageRef::looks_deliberate(s))
+                && names::written_image(s).is_some()
+                && (named || names::looks_deliberate(s))
             {
                 out.push(InstanceFinding {
                     field: ImageField::Whole(path.clone()),
@@ -85,7 +85,11 @@ fn walk(
                 }
                 return;
             }
+            // The parts of a split are no whole references of their own
+            // (`image` of `hub` + `image` + `tag`), as in the schema walk.
+            let mut consumed: Vec<String> = Vec::new();
             if let Some((split, value, line)) = split_in(n, key) {
+                consumed = split.parts().iter().map(|(_, k)| k.to_string()).collect();
                 out.push(InstanceFinding {
                     field: ImageField::Split(SplitImage {
                         object: path.clone(),
@@ -98,9 +102,9 @@ fn walk(
             }
             for e in entries {
                 let k = e.key.as_str();
-                if names::is_excluded_context(k)
-                    || k.eq_ignore_ascii_case("volumes")
-                    || k.eq_ignore_ascii_case("volume")
+                if consumed.iter().any(|c| c == k)
+                    || names::is_excluded_context(k)
+                    || names::is_volumes_context(k)
                 {
                     continue;
                 }
@@ -122,36 +126,39 @@ fn walk(
     }
 }
 
-/// `repository` + `tag` (optionally `registry`), or `name` + `tag` inside an
-/// image-like key, with a repository that parses as an image path.
+/// A split image in an object (the shapes of [`split::detect`], read from
+/// the values), with its value: the parts joined without the registry
+/// (`repo[/name]:tag[@digest]`), which must parse as an image reference.
 fn split_in(n: &Node, key: &str) -> Option<(SplitImage, String, u32)> {
-    let (repo_key, registry) = if n.str_at("repository").is_some() {
-        (
-            "repository",
-            n.str_at("registry").map(|_| "registry".to_string()),
-        )
-    } else if n.str_at("name").is_some() && names::name_signal(key) != NameSignal::None {
-        ("name", None)
-    } else {
-        return None;
+    let (split, _) = split::detect(key, |k| match n.get(k).map(|v| &v.value) {
+        Some(Value::String(_)) => Some(Sibling::Text("")),
+        Some(Value::Number(_)) => Some(Sibling::Number),
+        _ => None,
+    })?;
+    let text = |k: &Option<String>| {
+        k.as_ref()
+            .and_then(|k| n.get(k))
+            .and_then(|v| match &v.value {
+                Value::String(s) | Value::Number(s) => Some(s.as_str()),
+                _ => None,
+            })
     };
-    let repo = n.get(repo_key)?;
-    let tag = n.get("tag")?;
-    let repo_text = repo.as_str()?;
-    let tag_text = match &tag.value {
-        Value::String(s) | Value::Number(s) => s.clone(),
-        _ => return None,
-    };
-    ImageRef::parse(&format!("{repo_text}:{tag_text}"))?;
-    let split = SplitImage {
-        object: FieldPath::root(),
-        registry,
-        repo: repo_key.to_string(),
-        name: None,
-        tag: Some("tag".to_string()),
-        digest: None,
-    };
-    Some((split, format!("{repo_text}:{tag_text}"), repo.line))
+    let repo = n.get(&split.repo)?;
+    let mut value = repo.as_str()?.to_string();
+    if let Some(name) = text(&split.name) {
+        value.push('/');
+        value.push_str(name);
+    }
+    if let Some(tag) = text(&split.tag) {
+        value.push(':');
+        value.push_str(tag);
+    }
+    if let Some(digest) = text(&split.digest) {
+        value.push('@');
+        value.push_str(digest);
+    }
+    names::written_image(&value)?;
+    Some((split, value, repo.line))
 }
 
 /// A value found at a field of an object.
@@ -314,6 +321,27 @@ mod tests {
                 "spec.image",
                 "spec.template.spec.containers[*].image",
                 "spec.exporter.image.{repository, tag}"
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_the_split_shapes_of_the_schema_walk() {
+        let o = obj(
+            "spec:\n  proxy:\n    hub: docker.io/istio\n    image: proxyv2\n    tag: 1.22\n  exporter:\n    repository: acme/exp\n    tag: '2'\n    digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n  bad:\n    repository: Not An Image\n    tag: x\n",
+        );
+        let got: Vec<(String, String)> = infer(&o)
+            .iter()
+            .map(|f| (f.field.to_string(), f.value.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "spec.exporter.{repository, tag, digest}".to_string(),
+                    "acme/exp:2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef".to_string()
+                ),
+                ("spec.proxy.{hub, image, tag}".to_string(), "proxyv2:1.22".to_string()),
             ]
         );
     }

@@ -5,6 +5,7 @@ pub mod instance;
 pub mod knowledge;
 pub mod names;
 pub mod schema;
+pub mod split;
 
 use crate::diag::Diagnostic;
 use crate::load::K8sObject;

@@ -3,6 +3,7 @@
 //! fields) by name, description and context.
 
 use super::names::{self, NameSignal};
+use super::split;
 use crate::load::K8sObject;
 use crate::model::{Evidence, ImageField, InferredField, KindKey, Source, SplitImage};
 use std::collections::{HashMap, HashSet};
@@ -414,9 +415,7 @@ impl Walker<'_> {
                     images_container: sub.str_at("type") == Some("object")
                         && (names::is_images_container(k) || ctx.images_container),
                     optional: ctx.optional || names::is_optional_container_list(k),
-                    volumes: ctx.volumes
-                        || k.eq_ignore_ascii_case("volumes")
-                        || k.eq_ignore_ascii_case("volume"),
+                    volumes: ctx.volumes || names::is_volumes_context(k),
                 };
                 self.walk(sub, path, absent, c, depth + 1);
             }
@@ -457,86 +456,7 @@ fn judge_string(key: &str, description: &str, ctx: Ctx) -> Option<String> {
 /// Sibling string fields that together make one image reference.
 /// `strings` maps property names to their schemas.
 fn detect_split(parent_key: &str, strings: &HashMap<&str, &Node>) -> Option<(SplitImage, String)> {
-    let has = |k: &str| strings.contains_key(k);
-    let d = |k: &str| strings.get(k).map(|n| desc(n)).unwrap_or("");
-    let denied = |ks: &[&str]| ks.iter().any(|k| names::description_denies(d(k)));
-    let split = |registry: Option<&str>,
-                 repo: &str,
-                 name: Option<&str>,
-                 tag: Option<&str>,
-                 digest: Option<&str>| SplitImage {
-        object: FieldPath::root(),
-        registry: registry.map(str::to_string),
-        repo: repo.to_string(),
-        name: name.map(str::to_string),
-        tag: tag.map(str::to_string),
-        digest: digest.map(str::to_string),
-    };
-    let digest = ["digest", "sha"].into_iter().find(|k| has(k));
-    let image_like_parent = names::name_signal(parent_key) != NameSignal::None;
-
-    if has("registry") && has("repository") && has("name") && has("tag") && !denied(&["repository"])
-    {
-        return Some((
-            split(
-                Some("registry"),
-                "repository",
-                Some("name"),
-                Some("tag"),
-                digest,
-            ),
-            "`registry` + `repository` + `name` + `tag` siblings".into(),
-        ));
-    }
-    if has("repository") && has("image") && has("version") && !denied(&["repository", "image"]) {
-        return Some((
-            split(Some("repository"), "image", None, Some("version"), digest),
-            "`repository` + `image` + `version` siblings (registry/image:version)".into(),
-        ));
-    }
-    if has("hub")
-        && has("image")
-        && has("tag")
-        && !names::description_claims_whole_image(d("image"))
-        || has("hub")
-            && has("image")
-            && has("tag")
-            && d("image").to_ascii_lowercase().contains("hub")
-    {
-        return Some((
-            split(Some("hub"), "image", None, Some("tag"), digest),
-            "`hub` + `image` + `tag` siblings (hub/image:tag)".into(),
-        ));
-    }
-    if has("repository") && has("tag") && !denied(&["repository", "tag"]) {
-        let registry = has("registry").then_some("registry");
-        return Some((
-            split(registry, "repository", None, Some("tag"), digest),
-            "`repository` + `tag` siblings".into(),
-        ));
-    }
-    if has("baseImage") && has("tag") {
-        return Some((
-            split(None, "baseImage", None, Some("tag"), digest),
-            "`baseImage` + `tag` siblings".into(),
-        ));
-    }
-    if image_like_parent && has("name") && has("tag") {
-        return Some((
-            split(None, "name", None, Some("tag"), digest),
-            format!("`name` + `tag` inside `{parent_key}`"),
-        ));
-    }
-    if has("image")
-        && has("version")
-        && names::description_says_tag(d("version"))
-        && !names::description_claims_whole_image(d("image"))
-        && !names::description_claims_whole_image(d("version"))
-    {
-        return Some((
-            split(None, "image", None, Some("version"), digest),
-            "`image` + `version` siblings, `version` described as the tag".into(),
-        ));
-    }
-    None
+    split::detect(parent_key, |k| {
+        strings.get(k).map(|n| split::Sibling::Text(desc(n)))
+    })
 }

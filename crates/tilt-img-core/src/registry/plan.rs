@@ -14,7 +14,8 @@
 //! into the local Docker store, and a push of `$EXPECTED_REF` over HTTP.
 
 use super::model::{Loc, Model, Origin, is_loopback};
-use crate::render::escape::{comment, starlark_str};
+use crate::escape::{comment, starlark_str};
+use crate::infer::names::written_image;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -255,8 +256,7 @@ fn builds_from_tiltfile(
         // Through a docker.io mirror only Docker Hub names reach the dev registry.
         .filter(|img| {
             mirror_host.is_none()
-                || crate::imageref::ImageRef::parse(&img.ref_text)
-                    .is_some_and(|r| r.domain.is_none())
+                || written_image(&img.ref_text).is_some_and(|r| r.domain().is_none())
         })
         .map(|img| {
             let context = img.context.clone().unwrap_or_else(|| ".".into());
@@ -295,14 +295,12 @@ fn builds_from_dockerfiles(
     let roots: Vec<&PathBuf> = paths.iter().filter(|p| p.is_dir()).collect();
     let mut seen = std::collections::HashSet::new();
     let mut builds = Vec::new();
-    for ir in found
-        .iter()
-        .filter_map(|r| crate::imageref::ImageRef::parse(r))
-    {
-        if ir.domain.is_some() || !seen.insert(ir.path.clone()) {
+    for ir in found.iter().filter_map(|r| written_image(r)) {
+        let path = ir.path();
+        if ir.domain().is_some() || !seen.insert(path.to_string()) {
             continue;
         }
-        let last = ir.path.rsplit('/').next().unwrap_or(&ir.path);
+        let last = path.rsplit('/').next().unwrap_or(path);
         let short = last.rsplit('-').next().unwrap_or(last);
         let dir = roots.iter().find_map(|root| {
             [last, short]
@@ -311,7 +309,7 @@ fn builds_from_dockerfiles(
         });
         if let Some(dir) = dir {
             let dockerfile = format!("{dir}/Dockerfile");
-            builds.push(build(&ir.path, dir, &dockerfile, None, with, mirror_host));
+            builds.push(build(path, dir, &dockerfile, None, with, mirror_host));
         }
     }
     builds

@@ -7,7 +7,7 @@
 
 use super::model::*;
 use super::tree::{self, at, entries, strings, truthy};
-use crate::imageref::ImageRef;
+use crate::infer::names::written_image;
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -770,8 +770,8 @@ fn read_pulls(model: &mut Model, shown: &str, root: &Node, api: &str) {
 }
 
 fn push_pull(model: &mut Model, shown: &str, s: &str, line: u32, what: PullKind) {
-    if let Some(r) = ImageRef::parse(s)
-        && let Some(d) = r.domain
+    if let Some(r) = written_image(s)
+        && let Some(d) = r.domain()
     {
         model.pulls.push(Pull {
             reference: s.to_string(),

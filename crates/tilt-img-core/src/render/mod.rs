@@ -1,7 +1,6 @@
 //! Stage 3: turn a [`ScanReport`](crate::model::ScanReport) into text, a
 //! Tiltfile snippet, or JSON. Renderers only format; they decide nothing.
 
-pub mod escape;
 pub mod json;
 pub mod text;
 pub mod tiltfile;

@@ -24,8 +24,7 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
-use super::escape::comment;
-pub use super::escape::starlark_str;
+use crate::escape::{comment, starlark_str};
 
 fn guard(f: &InferredField) -> impl Fn(usize) -> bool + '_ {
     // The first step (`spec`) is always there; the rest as the schema says.
