@@ -4,9 +4,9 @@
 
 use crate::load::K8sObject;
 use serde_json::{Value, json};
-use tilt_loader::model::BuildKind;
 use tilt_loader::refs::parse_ref;
 use tilt_loader::report::{familiar, oracle};
+use tilt_loader::state::BuildKind;
 use tilt_loader::tree::Node;
 use tilt_loader::{CheckResult, deploy};
 

@@ -4,8 +4,8 @@
 //! loader before anything is written.
 
 use crate::escape::comment;
-use crate::model::ScanReport;
 use crate::render;
+use crate::report::ScanReport;
 use std::path::Path;
 
 pub const BEGIN: &str = "# BEGIN tilt-img";

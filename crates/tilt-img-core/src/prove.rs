@@ -6,10 +6,10 @@
 
 use crate::diag::Diagnostic;
 use crate::load::K8sObject;
-use crate::model::KindReport;
+use crate::report::KindReport;
 use tilt_loader::assemble::{self, Assembly};
-use tilt_loader::model::{DefaultRegistry, Entity, TiltState};
 use tilt_loader::refs::parse_ref;
+use tilt_loader::state::{DefaultRegistry, Entity, TiltState};
 use tilt_loader::{CheckOptions, Preset, Stage};
 
 fn bug(msg: String) -> Diagnostic {
@@ -77,7 +77,7 @@ pub fn validate_snippet(
         let snippet_paths: Vec<String> = crate::render::tiltfile::snippet_fields(k)
             .iter()
             .filter(|f| match &f.field {
-                crate::model::ImageField::Split(s) => s.expressible_in_tilt(),
+                crate::report::ImageField::Split(s) => s.expressible_in_tilt(),
                 _ => true,
             })
             .map(|f| f.field.to_string())
@@ -131,7 +131,7 @@ pub fn validate_builds(
     kind_lines: &str,
     plan: &crate::registry::plan::RegistryPlan,
 ) -> Vec<Diagnostic> {
-    use tilt_loader::model::BuildKind;
+    use tilt_loader::state::BuildKind;
     let mut diags = Vec::new();
     if plan.builds.is_empty() {
         return diags;

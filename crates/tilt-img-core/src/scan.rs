@@ -4,8 +4,8 @@
 use crate::diag::Diagnostic;
 use crate::infer::{self, InferOptions, knowledge::Knowledge};
 use crate::load::{self, LoadOptions};
-use crate::model::ScanReport;
 use crate::render;
+use crate::report::ScanReport;
 use std::path::{Path, PathBuf};
 
 pub const CONFIG_FILE: &str = ".tilt-img.toml";

@@ -3,8 +3,8 @@
 //! how resources are named and grouped, which image builds each resource
 //! consumes, and the unused-image warnings.
 
-use super::model::*;
 use super::refs::{Named, RefSelector, parse_ref};
+use super::state::*;
 use crate::facts::{INJECTED_LISTS, pod_spec_path};
 use crate::fieldpath::FieldPath;
 use serde_json::Value;

@@ -5,8 +5,8 @@
 //! oracle's `deploy.json`: `tilt-<content-hash>` and `tilt-build-<unix-time>`.
 
 use super::assemble::Assembly;
-use super::model::{BuildKind, DefaultRegistry, Entity, ImageTarget, Locator, TiltState};
 use super::refs::{Named, RefSelector, parse_ref};
+use super::state::{BuildKind, DefaultRegistry, Entity, ImageTarget, Locator, TiltState};
 use crate::facts::{INJECTED_LISTS, pod_spec_path};
 use serde_json::{Value, json};
 

@@ -21,15 +21,15 @@ pub use eval::{args, builtins, context, host, preprocess, stdlib, values};
 pub mod facts;
 pub mod fieldpath;
 pub mod jsonpath;
-pub mod model;
 pub mod reference;
 pub mod refs;
 pub mod report;
+pub mod state;
 pub mod tree;
 
 use assemble::Assembly;
 use eval::context::{Ctx, Sandbox};
-use model::{DefaultRegistry, Entity, TiltState};
+use state::{DefaultRegistry, Entity, TiltState};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

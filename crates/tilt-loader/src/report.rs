@@ -2,8 +2,8 @@
 //! shared oracle cases, byte-for-byte Tilt's behaviour) and the human report.
 
 use super::CheckResult;
-use super::model::{BuildKind, ImageTarget};
 use super::refs::parse_ref;
+use super::state::{BuildKind, ImageTarget};
 use serde_json::{Value, json};
 
 /// A reference as Tilt prints it (`docker.io/library/x` → `x`).

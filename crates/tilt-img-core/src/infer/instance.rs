@@ -6,7 +6,7 @@
 use super::names::{self, NameSignal};
 use super::split::{self, Sibling};
 use crate::load::K8sObject;
-use crate::model::{ImageField, SplitImage};
+use crate::report::{ImageField, SplitImage};
 use tilt_loader::fieldpath::{FieldPath, Step};
 use tilt_loader::tree::{Node, Value};
 

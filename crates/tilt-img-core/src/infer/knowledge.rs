@@ -2,7 +2,7 @@
 //! (`knowledge/operators.toml`, compiled in) and the user's `.tilt-img.toml`
 //! share one format, so a user entry reads like a built-in one.
 
-use crate::model::{ImageField, KindKey, SplitImage};
+use crate::report::{ImageField, KindKey, SplitImage};
 use serde::Deserialize;
 use std::collections::HashMap;
 use tilt_loader::fieldpath::FieldPath;

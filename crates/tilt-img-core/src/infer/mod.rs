@@ -9,7 +9,7 @@ pub mod split;
 
 use crate::diag::Diagnostic;
 use crate::load::K8sObject;
-use crate::model::*;
+use crate::report::*;
 use knowledge::{KindKnowledge, Knowledge};
 use rayon::prelude::*;
 use schema::{CrdInfo, SchemaFindings};

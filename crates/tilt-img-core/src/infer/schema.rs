@@ -5,7 +5,7 @@
 use super::names::{self, NameSignal};
 use super::split;
 use crate::load::K8sObject;
-use crate::model::{Evidence, ImageField, InferredField, KindKey, Source, SplitImage};
+use crate::report::{Evidence, ImageField, InferredField, KindKey, Source, SplitImage};
 use std::collections::{HashMap, HashSet};
 use tilt_loader::fieldpath::{FieldPath, Step};
 use tilt_loader::tree::{Node, Value};
@@ -147,7 +147,8 @@ pub fn read_crd(o: &K8sObject) -> Option<CrdInfo> {
 }
 
 #[derive(Clone, Copy, Default)]
-struct Ctx {
+/// What the parents of a schema node say about the strings below it.
+struct Enclosing {
     /// Under a key such as `images`: every string below is an image.
     images_container: bool,
     /// Under `ephemeralContainers`: images, but optional ones.
@@ -167,7 +168,7 @@ pub fn walk_schema(schema: &Node, file: &str) -> SchemaFindings {
         out: SchemaFindings::default(),
     };
     let (mut path, mut absent) = (FieldPath::root(), Vec::new());
-    w.walk(schema, &mut path, &mut absent, Ctx::default(), 0);
+    w.walk(schema, &mut path, &mut absent, Enclosing::default(), 0);
     w.out
 }
 
@@ -229,7 +230,7 @@ impl Walker<'_> {
         s: &Node,
         path: &mut FieldPath,
         absent: &mut Vec<bool>,
-        ctx: Ctx,
+        ctx: Enclosing,
         depth: usize,
     ) {
         if depth > MAX_SCHEMA_DEPTH {
@@ -319,7 +320,7 @@ impl Walker<'_> {
         props: &[tilt_loader::tree::Entry],
         path: &mut FieldPath,
         absent: &mut Vec<bool>,
-        ctx: Ctx,
+        ctx: Enclosing,
         depth: usize,
     ) {
         let required: HashSet<&str> = s
@@ -409,7 +410,7 @@ impl Walker<'_> {
             } else if names::is_excluded_context(k) {
                 self.declare(path, absent);
             } else {
-                let c = Ctx {
+                let c = Enclosing {
                     // Only a map of images counts (`images: {vtgate: …}`), not a list of
                     // objects that carry images among other fields.
                     images_container: sub.str_at("type") == Some("object")
@@ -426,7 +427,7 @@ impl Walker<'_> {
 }
 
 /// Decides whether a string property holds a whole image reference.
-fn judge_string(key: &str, description: &str, ctx: Ctx) -> Option<String> {
+fn judge_string(key: &str, description: &str, ctx: Enclosing) -> Option<String> {
     if ctx.volumes || names::description_denies(description) {
         return None;
     }

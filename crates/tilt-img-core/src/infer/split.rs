@@ -7,7 +7,7 @@
 //! shape the instances are read with.
 
 use super::names::{self, NameSignal};
-use crate::model::SplitImage;
+use crate::report::SplitImage;
 use tilt_loader::fieldpath::FieldPath;
 
 /// What a walk knows of one sibling key of the object.

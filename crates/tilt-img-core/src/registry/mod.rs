@@ -2,6 +2,7 @@
 //! pushed and pulled ([`model`]), how they are read ([`sources`]), and what a
 //! registry actually answers ([`probe`]). `doctor` and `scan` build on it.
 
+pub mod host;
 pub mod model;
 pub mod plan;
 pub mod probe;

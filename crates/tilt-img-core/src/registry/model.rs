@@ -6,6 +6,7 @@
 //! questions every rule asks: does this host speak HTTP, does it serve TLS,
 //! which mirror does the cluster use for it.
 
+pub use super::host::{host_only, port_of};
 use serde::Serialize;
 
 /// A place in a file, for findings.
@@ -294,28 +295,6 @@ pub struct Evidence {
 pub fn is_loopback(host: &str) -> bool {
     let h = host_only(host);
     h == "localhost" || h.starts_with("127.") || h == "::1" || h == "[::1]"
-}
-
-/// `host` of `host:port` (IPv6 brackets kept).
-pub fn host_only(host: &str) -> &str {
-    if host.starts_with('[') {
-        return host
-            .split_once(']')
-            .map(|(h, _)| &host[..=h.len()])
-            .unwrap_or(host);
-    }
-    host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
-}
-
-pub fn port_of(host: &str) -> Option<&str> {
-    let tail = if host.starts_with('[') {
-        host.split_once(']').map(|(_, t)| t)?
-    } else {
-        host
-    };
-    tail.rsplit_once(':')
-        .map(|(_, p)| p)
-        .filter(|p| !p.is_empty())
 }
 
 /// Names only a development setup uses: loopback, `*.localhost`, k3d/kind/ctlptl

@@ -15,7 +15,7 @@
 
 use super::model::{Loc, Model, Origin, is_loopback};
 use crate::escape::{comment, starlark_str};
-use crate::infer::names::written_image;
+use crate::image_text::written_image;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -252,7 +252,7 @@ fn builds_from_tiltfile(
         .state
         .images
         .iter()
-        .filter(|img| img.build == tilt_loader::model::BuildKind::Docker)
+        .filter(|img| img.build == tilt_loader::state::BuildKind::Docker)
         // Through a docker.io mirror only Docker Hub names reach the dev registry.
         .filter(|img| {
             mirror_host.is_none()

@@ -142,7 +142,7 @@ pub fn probe(host: &str, check_push: bool) -> ProbeResult {
             return finish(host, speaks, r.location, check_push);
         }
         // Without a port, HTTPS (443) and HTTP (80) are different ports.
-        Err(Failure::Connect(e)) if super::model::port_of(host).is_none() => {
+        Err(Failure::Connect(e)) if super::host::port_of(host).is_none() => {
             (format!("port 443: {e}"), Some(e))
         }
         Err(Failure::Connect(e)) => {
@@ -265,7 +265,7 @@ impl Response {
 }
 
 fn connect(host: &str, tls: bool) -> Result<TcpStream, Failure> {
-    let with_port = if super::model::port_of(host).is_some() {
+    let with_port = if super::host::port_of(host).is_some() {
         host.to_string()
     } else {
         format!("{host}:{}", if tls { 443 } else { 80 })
@@ -305,7 +305,7 @@ fn request(host: &str, tls: bool, method: &str, path: &str) -> Result<Response, 
     }
     let verdict = Arc::new(Mutex::new(None));
     let config = client_config(verdict.clone())?;
-    let name_text = super::model::host_only(host)
+    let name_text = super::host::host_only(host)
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();

@@ -7,7 +7,7 @@
 
 use super::model::*;
 use super::tree::{self, at, entries, strings, truthy};
-use crate::infer::names::written_image;
+use crate::image_text::written_image;
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;

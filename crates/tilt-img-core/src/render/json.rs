@@ -1,7 +1,7 @@
 //! `--format json`: the stable contract documented in the README
 //! (`schema_version` 1). Keys named there are never removed or renamed.
 
-use crate::model::{Evidence, ImageField, InferredField, KindReport, ScanReport};
+use crate::report::{Evidence, ImageField, InferredField, KindReport, ScanReport};
 use serde_json::{Value, json};
 
 fn evidence(e: &[Evidence]) -> Value {
@@ -49,7 +49,7 @@ fn kind(r: &KindReport) -> Value {
 }
 
 pub fn to_value(report: &ScanReport) -> Value {
-    let images: Vec<&crate::model::FoundImage> =
+    let images: Vec<&crate::report::FoundImage> =
         report.kinds.iter().flat_map(|k| k.images.iter()).collect();
     let mut v = json!({
         "schema_version": 1,

@@ -1,4 +1,4 @@
-//! Stage 3: turn a [`ScanReport`](crate::model::ScanReport) into text, a
+//! Stage 3: turn a [`ScanReport`](crate::report::ScanReport) into text, a
 //! Tiltfile snippet, or JSON. Renderers only format; they decide nothing.
 
 pub mod json;

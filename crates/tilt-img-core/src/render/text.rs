@@ -2,7 +2,7 @@
 //! images found in objects, warnings, and the Tiltfile lines.
 
 use crate::diag::Diagnostic;
-use crate::model::{Evidence, InferredField, KindReport, ScanReport};
+use crate::report::{Evidence, InferredField, KindReport, ScanReport};
 use std::fmt::Write;
 
 fn place(e: &Evidence) -> String {

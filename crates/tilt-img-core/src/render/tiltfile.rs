@@ -11,7 +11,7 @@
 //! - a split with a registry or name part cannot be expressed and is left
 //!   as a comment, never guessed.
 
-use crate::model::{ImageField, InferredField, KindReport, ScanReport, SplitImage};
+use crate::report::{ImageField, InferredField, KindReport, ScanReport, SplitImage};
 
 fn regex_escape(s: &str) -> String {
     let mut out = String::new();

@@ -7,7 +7,7 @@ use super::args::{Spec, Via, shown};
 use super::context::{Ctx, ctx, fail};
 use super::values::{Blob, parse_yaml_stream, text_of};
 use crate::jsonpath::JsonPath;
-use crate::model::*;
+use crate::state::*;
 use starlark::environment::GlobalsBuilder;
 use starlark::eval::Evaluator;
 use starlark::starlark_module;

@@ -3,7 +3,7 @@
 //! the evaluator's `extra` slot.
 
 use crate::host::CommandHost;
-use crate::model::TiltState;
+use crate::state::TiltState;
 use starlark::any::ProvidesStaticType;
 use starlark::environment::FrozenModule;
 use starlark::eval::Evaluator;
