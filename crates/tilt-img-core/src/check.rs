@@ -28,6 +28,22 @@ pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
         return vec![];
     };
     let st = &r.state;
+    let unmatched: Vec<(usize, &tilt_loader::state::ImageTarget)> = st
+        .images
+        .iter()
+        .enumerate()
+        .filter(|(i, img)| {
+            let suppressed = st
+                .suppress_unused
+                .iter()
+                .any(|s| *s == img.ref_text || *s == familiar(&img.ref_text));
+            !asm.matched[*i] && !suppressed
+        })
+        .collect();
+    if unmatched.is_empty() {
+        // Nothing to explain: inference over every object is not needed.
+        return vec![];
+    }
     let file: std::sync::Arc<str> = std::sync::Arc::from("(k8s_yaml)");
     let objects: Vec<K8sObject> = st
         .entities
@@ -50,15 +66,39 @@ pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
     for k in &mut kinds {
         k.tilt = crate::render::tiltfile::kind_snippet(k);
     }
-    let mut out = Vec::new();
-    for (i, img) in st.images.iter().enumerate() {
-        let suppressed = st
-            .suppress_unused
+    // Every image found, by repository name: a selector only matches refs
+    // of its own name, so each skipped build looks at those alone.
+    struct Place<'a> {
+        kind: &'a crate::report::KindReport,
+        reference: tilt_loader::reference::Named,
+        /// `Kind/name at path`, or the warning of a field Tilt skips.
+        shown: String,
+        /// In a field Tilt never injects into (not one a k8s_kind fixes).
+        uninjected: bool,
+    }
+    let mut by_name: std::collections::HashMap<String, Vec<Place>> = Default::default();
+    for k in &kinds {
+        let found = k
+            .images
             .iter()
-            .any(|s| *s == img.ref_text || *s == familiar(&img.ref_text));
-        if asm.matched[i] || suppressed {
-            continue;
+            .map(|f| (f, format!("{}/{} at {}", f.kind, f.name, f.location), false));
+        let skipped = k
+            .uninjected
+            .iter()
+            .map(|(f, w)| (f, w.message.clone(), true));
+        for (f, shown, uninjected) in found.chain(skipped) {
+            if let Ok(reference) = parse_ref(&f.reference) {
+                by_name.entry(reference.name()).or_default().push(Place {
+                    kind: k,
+                    reference,
+                    shown,
+                    uninjected,
+                });
+            }
         }
+    }
+    let mut out = Vec::new();
+    for (_, img) in unmatched {
         let Ok(target) = parse_ref(&img.ref_text) else {
             continue;
         };
@@ -66,25 +106,20 @@ pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
         let mut found_in = Vec::new();
         let mut fix = Vec::new();
         let mut builtin_only = true;
-        for k in &kinds {
-            for f in &k.images {
-                if parse_ref(&f.reference).is_ok_and(|r| sel.matches(&r)) {
-                    found_in.push(format!("{}/{} at {}", f.kind, f.name, f.location));
-                    if let Some(t) = &k.tilt
-                        && !fix.contains(t)
-                    {
-                        fix.push(t.clone());
-                    }
-                    builtin_only &= k.builtin;
-                }
+        for p in by_name.get(&sel.name()).into_iter().flatten() {
+            if !sel.matches(&p.reference) {
+                continue;
             }
-            if k.builtin {
-                for w in &k.warnings {
-                    if w.message.contains(&format!("`{}`", img.ref_text)) {
-                        found_in.push(w.message.clone());
-                    }
-                }
+            found_in.push(p.shown.clone());
+            if p.uninjected {
+                continue;
             }
+            if let Some(t) = &p.kind.tilt
+                && !fix.contains(t)
+            {
+                fix.push(t.clone());
+            }
+            builtin_only &= p.kind.builtin;
         }
         let why = if found_in.is_empty() {
             "no object in the Tiltfile's k8s_yaml uses this image".to_string()

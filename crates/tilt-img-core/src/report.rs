@@ -193,6 +193,9 @@ pub struct KindReport {
     pub fields_by_version: Vec<(String, Vec<InferredField>)>,
     pub instances: Vec<InstanceRef>,
     pub images: Vec<FoundImage>,
+    /// Built-in kinds: images in fields Tilt does not inject into
+    /// (ephemeral containers), each with the warning that says so.
+    pub uninjected: Vec<(FoundImage, Diagnostic)>,
     pub warnings: Vec<Diagnostic>,
     /// The Tiltfile lines for this kind (none for built-in kinds or kinds
     /// without image fields).

@@ -341,14 +341,16 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
         matched: vec![false; st.images.len()],
         ..Default::default()
     };
+    let mut index = BuildIndex::new(&selectors);
     for dep in dockerfile_images(st) {
-        consume(&selectors, &mut asm, &dep);
+        index.consume(&mut asm, &dep);
     }
     for r in &mut resources {
         sort_by_kind(st, &mut r.entities);
+        let mut taken = std::collections::HashSet::new();
         for rf in r.refs.clone() {
-            if let Some(i) = consume(&selectors, &mut asm, &rf)
-                && !r.images.contains(&i)
+            if let Some(i) = index.consume(&mut asm, &rf)
+                && taken.insert(i)
             {
                 r.images.push(i);
             }
@@ -366,13 +368,17 @@ fn add_entities(
     ids: &[usize],
     env: &[RefSelector],
 ) -> Result<(), String> {
+    // Refs in first-seen order; the set makes each lookup O(1), so a pod
+    // with thousands of containers is not quadratic.
+    let mut seen: std::collections::HashSet<String> =
+        r.refs.iter().map(|x| x.to_string()).collect();
     for &i in ids {
         let e = &st.entities[i];
         r.entities.push(i);
         let found = find_images(e, &st.kinds, env)
             .map_err(|err| format!("finding image in {}/{}: {err}", e.kind, e.name))?;
         for f in found {
-            if !r.refs.iter().any(|x| x.to_string() == f.to_string()) {
+            if seen.insert(f.to_string()) {
                 r.refs.push(f);
             }
         }
@@ -407,16 +413,44 @@ fn build_selectors(st: &TiltState) -> Vec<Option<RefSelector>> {
         .collect()
 }
 
-fn consume(selectors: &[Option<RefSelector>], asm: &mut Assembly, r: &Named) -> Option<usize> {
-    let name = r.familiar_name();
-    if !asm.consumed.contains(&name) {
-        asm.consumed.push(name);
+/// Tilt's buildIndex: for a consumed ref, the first build (in declaration
+/// order) whose selector matches. A selector only ever matches refs of its
+/// own name (exact ones compare the whole ref, which includes the name), so
+/// builds are indexed by name and each lookup looks at those alone.
+struct BuildIndex<'a> {
+    selectors: &'a [Option<RefSelector>],
+    by_name: std::collections::HashMap<String, Vec<usize>>,
+    consumed: std::collections::HashSet<String>,
+}
+
+impl<'a> BuildIndex<'a> {
+    fn new(selectors: &'a [Option<RefSelector>]) -> Self {
+        let mut by_name: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, s) in selectors.iter().enumerate() {
+            if let Some(s) = s {
+                by_name.entry(s.name()).or_default().push(i);
+            }
+        }
+        BuildIndex {
+            selectors,
+            by_name,
+            consumed: Default::default(),
+        }
     }
-    let i = selectors
-        .iter()
-        .position(|s| s.as_ref().is_some_and(|s| s.matches(r)))?;
-    asm.matched[i] = true;
-    Some(i)
+
+    fn consume(&mut self, asm: &mut Assembly, r: &Named) -> Option<usize> {
+        let name = r.familiar_name();
+        if self.consumed.insert(name.clone()) {
+            asm.consumed.push(name);
+        }
+        let i = *self
+            .by_name
+            .get(&r.name())?
+            .iter()
+            .find(|&&i| self.selectors[i].as_ref().is_some_and(|s| s.matches(r)))?;
+        asm.matched[i] = true;
+        Some(i)
+    }
 }
 
 /// `FROM` images of every docker_build's Dockerfile, in build order.

@@ -252,6 +252,11 @@ impl RefSelector {
     pub fn match_exact(&self) -> bool {
         self.exact
     }
+    /// The repository name every ref this selector matches has.
+    pub fn name(&self) -> String {
+        self.reference.name()
+    }
+
     pub fn matches(&self, other: &Named) -> bool {
         if self.exact {
             other.to_string() == self.reference.to_string()

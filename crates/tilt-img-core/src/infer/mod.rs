@@ -157,15 +157,19 @@ fn builtin_report(key: KindKey, objs: &[&K8sObject]) -> KindReport {
         "ephemeralContainers",
         "Tilt does not inject images into ephemeralContainers",
     )];
-    let mut warnings = Vec::new();
     let eph: Vec<&InferredField> = optional.iter().collect();
-    for img in found_images(objs, &eph) {
-        warnings.push(Diagnostic::warning(
-            &img.file,
-            img.line,
-            format!("{}/{}: Tilt does not inject images into ephemeralContainers ({}); a build of `{}` will not reach this container", key.kind, img.name, img.location, img.reference),
-        ));
-    }
+    let uninjected: Vec<(FoundImage, Diagnostic)> = found_images(objs, &eph)
+        .into_iter()
+        .map(|img| {
+            let w = Diagnostic::warning(
+                &img.file,
+                img.line,
+                format!("{}/{}: Tilt does not inject images into ephemeralContainers ({}); a build of `{}` will not reach this container", key.kind, img.name, img.location, img.reference),
+            );
+            (img, w)
+        })
+        .collect();
+    let warnings = uninjected.iter().map(|(_, w)| w.clone()).collect();
     let all: Vec<&InferredField> = fields.iter().collect();
     let images = found_images(objs, &all);
     let mut versions: Vec<String> = objs.iter().map(|o| o.version().to_string()).collect();
@@ -181,6 +185,7 @@ fn builtin_report(key: KindKey, objs: &[&K8sObject]) -> KindReport {
         fields_by_version: vec![],
         instances: instance_refs(objs),
         images,
+        uninjected,
         warnings,
         tilt: None,
     }
@@ -506,6 +511,7 @@ fn custom_report(
         fields_by_version,
         instances: instance_refs(objs),
         images,
+        uninjected: vec![],
         warnings,
         tilt: None,
     }
