@@ -48,11 +48,15 @@ fn while_header(line: &str) -> Option<(&str, &str)> {
     }
     // The header ends at the last ':' outside brackets and strings.
     let (mut depth, mut quote, mut colon) = (0i32, None::<char>, None);
-    let mut prev = ' ';
+    let mut escaped = false;
     for (i, c) in rest.char_indices() {
         match quote {
             Some(q) => {
-                if c == q && prev != '\\' {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
                     quote = None;
                 }
             }
@@ -68,38 +72,59 @@ fn while_header(line: &str) -> Option<(&str, &str)> {
                 _ => {}
             },
         }
-        prev = c;
     }
     let colon = colon?;
     Some((rest[..colon].trim(), rest[colon + 1..].trim()))
 }
 
-/// Tracks whether a line starts inside a triple-quoted string.
+/// Tracks whether a line starts inside a triple-quoted string. A quote
+/// inside a one-line string (`s = "'''"`) or a comment opens nothing.
 fn toggles_triple_quote(line: &str, open: &mut Option<&'static str>) {
-    let mut rest = line;
-    loop {
-        match *open {
-            Some(q) => match rest.find(q) {
-                Some(i) => {
-                    rest = &rest[i + 3..];
-                    *open = None;
-                }
-                None => return,
-            },
-            None => {
-                let a = rest.find("\"\"\"");
-                let b = rest.find("'''");
-                let (i, q) = match (a, b) {
-                    (Some(a), Some(b)) if a < b => (a, "\"\"\""),
-                    (Some(_), Some(b)) => (b, "'''"),
-                    (Some(a), None) => (a, "\"\"\""),
-                    (None, Some(b)) => (b, "'''"),
-                    (None, None) => return,
-                };
-                rest = &rest[i + 3..];
-                *open = Some(q);
+    let mut chars = line.chars().peekable();
+    // The one-line string being skipped, if any.
+    let mut single: Option<char> = None;
+    while let Some(c) = chars.next() {
+        if let Some(q) = *open {
+            if c == '\\' {
+                chars.next();
+            } else if q.starts_with(c) && line_has_run(&mut chars, c) {
+                *open = None;
             }
+            continue;
         }
+        if let Some(q) = single {
+            if c == '\\' {
+                chars.next();
+            } else if c == q {
+                single = None;
+            }
+            continue;
+        }
+        match c {
+            '#' => return,
+            '"' | '\'' => {
+                if line_has_run(&mut chars, c) {
+                    *open = Some(if c == '"' { "\"\"\"" } else { "'''" });
+                } else if chars.peek() == Some(&c) {
+                    chars.next(); // empty string
+                } else {
+                    single = Some(c);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// After one `c`: consumes two more `c` and says true, or consumes nothing.
+fn line_has_run(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, c: char) -> bool {
+    let mut ahead = chars.clone();
+    if ahead.next() == Some(c) && ahead.next() == Some(c) {
+        chars.next();
+        chars.next();
+        true
+    } else {
+        false
     }
 }
 

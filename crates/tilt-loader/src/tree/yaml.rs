@@ -45,7 +45,8 @@ enum Frame {
         anchor: usize,
         line: u32,
         entries: Vec<Entry>,
-        key: Option<(String, u32)>,
+        /// The pending key, its line, and whether it is a merge key.
+        key: Option<(String, u32, bool)>,
     },
 }
 
@@ -55,20 +56,45 @@ struct Builder {
     alias_budget: usize,
     doc_line: u32,
     root: Option<Node>,
+    lines: std::rc::Rc<LineIndex>,
 }
 
-fn line_of(span: &Span) -> u32 {
-    u32::try_from(span.start.line()).unwrap_or(u32::MAX)
+/// Character offset → 1-based line, counting `\n` only: findings name the
+/// line an editor or `grep -n` shows. (saphyr also breaks lines at a lone
+/// `\r` and may place an end-of-input error on a line past the last.)
+struct LineIndex {
+    breaks: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        LineIndex {
+            breaks: text
+                .chars()
+                .enumerate()
+                .filter(|&(_, c)| c == '\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+    fn line(&self, char_index: usize) -> u32 {
+        let line = self.breaks.partition_point(|&b| b < char_index) + 1;
+        u32::try_from(line).unwrap_or(u32::MAX)
+    }
+    fn line_of(&self, span: &Span) -> u32 {
+        self.line(span.start.index())
+    }
 }
 
 impl Builder {
-    fn new(doc_line: u32) -> Self {
+    fn new(doc_line: u32, lines: std::rc::Rc<LineIndex>) -> Self {
         Builder {
             stack: Vec::new(),
             anchors: HashMap::new(),
             alias_budget: MAX_ALIAS_NODES,
             doc_line,
             root: None,
+            lines,
         }
     }
 
@@ -80,7 +106,10 @@ impl Builder {
     }
 
     /// Places a finished node into its parent (or as the document root).
-    fn attach(&mut self, node: Node) -> Result<(), YamlError> {
+    /// `merge`: the node is a plain (or `!!merge`) `<<` scalar, which is a
+    /// merge key when it stands as a key; a quoted `"<<"` is an ordinary key,
+    /// as in the YAML libraries Kubernetes uses (and in JSON).
+    fn attach(&mut self, node: Node, merge: bool) -> Result<(), YamlError> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
@@ -97,10 +126,10 @@ impl Builder {
                             });
                         }
                     };
-                    *key = Some((text, node.line));
+                    *key = Some((text, node.line, merge));
                 }
-                Some((k, key_line)) => {
-                    if k == "<<" {
+                Some((k, key_line, is_merge)) => {
+                    if is_merge {
                         merge_into(entries, node);
                     } else if let Some(existing) = entries.iter_mut().find(|e| e.key == k) {
                         // Last one wins, as in the YAML libraries Kubernetes uses.
@@ -133,13 +162,19 @@ impl Builder {
     }
 
     fn on_event(&mut self, ev: Event<'_>, span: Span) -> Result<(), YamlError> {
-        let line = line_of(&span);
+        let line = self.lines.line_of(&span);
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
-                let value = resolve_scalar(&text, style, tag.as_ref().map(|t| t.suffix.as_str()));
+                let tag = tag.as_ref().map(|t| t.suffix.as_str());
+                let merge = text == "<<"
+                    && match tag {
+                        None => style == ScalarStyle::Plain,
+                        Some(t) => t == "merge",
+                    };
+                let value = resolve_scalar(&text, style, tag);
                 let node = Node { value, line };
                 self.remember(anchor, &node);
-                self.attach(node)?;
+                self.attach(node, merge)?;
             }
             Event::SequenceStart(anchor, _) => self.open(
                 Frame::Seq {
@@ -187,7 +222,7 @@ impl Builder {
                     }
                     None => return Ok(()),
                 };
-                self.attach(node)?;
+                self.attach(node, false)?;
             }
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id) else {
@@ -207,7 +242,7 @@ impl Builder {
                 self.alias_budget -= *size;
                 let mut node = node.clone();
                 node.line = line;
-                self.attach(node)?;
+                self.attach(node, false)?;
             }
             _ => {}
         }
@@ -306,9 +341,9 @@ fn is_number(t: &str) -> bool {
     }
 }
 
-fn scan_error(e: &ScanError) -> YamlError {
+fn scan_error(e: &ScanError, lines: &LineIndex) -> YamlError {
     YamlError {
-        line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
+        line: lines.line(e.marker().index()),
         message: e.info().to_string(),
     }
 }
@@ -352,6 +387,7 @@ fn is_flow_closer(line: &str) -> bool {
 }
 
 fn parse_strict(text: &str) -> Parsed {
+    let lines = std::rc::Rc::new(LineIndex::new(text));
     let mut parser = Parser::new_from_str(text);
     let mut documents = Vec::new();
     let mut current: Option<Builder> = None;
@@ -361,12 +397,14 @@ fn parse_strict(text: &str) -> Parsed {
             Err(e) => {
                 return Parsed {
                     documents,
-                    error: Some(scan_error(&e)),
+                    error: Some(scan_error(&e, &lines)),
                 };
             }
         };
         match ev {
-            Event::DocumentStart(_) => current = Some(Builder::new(line_of(&span))),
+            Event::DocumentStart(_) => {
+                current = Some(Builder::new(lines.line_of(&span), lines.clone()))
+            }
             Event::DocumentEnd => {
                 if let Some(b) = current.take() {
                     documents.push(b.finish());
@@ -375,7 +413,8 @@ fn parse_strict(text: &str) -> Parsed {
             Event::StreamEnd => break,
             Event::StreamStart | Event::Nothing => {}
             ev => {
-                let b = current.get_or_insert_with(|| Builder::new(line_of(&span)));
+                let b = current
+                    .get_or_insert_with(|| Builder::new(lines.line_of(&span), lines.clone()));
                 if let Err(e) = b.on_event(ev, span) {
                     return Parsed {
                         documents,
