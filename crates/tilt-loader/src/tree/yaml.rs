@@ -44,9 +44,68 @@ enum Frame {
     Map {
         anchor: usize,
         line: u32,
-        entries: Vec<Entry>,
+        entries: OpenMap,
         key: Option<(String, u32)>,
     },
+}
+
+/// A mapping index is built once a mapping has this many entries; smaller
+/// ones (nearly every Kubernetes mapping) are searched in place.
+const INDEX_FROM: usize = 16;
+
+/// The entries of a mapping being built. Keys are unique (a repeated key
+/// replaces the value, a merged key never replaces one); once the mapping is
+/// large, a key-to-position index makes each insert O(1), so a mapping of
+/// many thousand keys is not quadratic. The index is dropped with the frame.
+#[derive(Default)]
+struct OpenMap {
+    entries: Vec<Entry>,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl OpenMap {
+    fn position(&mut self, key: &str) -> Option<usize> {
+        if self.index.is_none() && self.entries.len() >= INDEX_FROM {
+            let index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
+            self.index = Some(index);
+        }
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|e| e.key == key),
+        }
+    }
+
+    fn push(&mut self, entry: Entry) {
+        if let Some(index) = &mut self.index {
+            index.insert(entry.key.clone(), self.entries.len());
+        }
+        self.entries.push(entry);
+    }
+
+    /// A key written in the mapping: the last one wins, as in the YAML
+    /// libraries Kubernetes uses (in the place of the first).
+    fn insert(&mut self, entry: Entry) {
+        match self.position(&entry.key) {
+            Some(i) => {
+                let existing = &mut self.entries[i];
+                existing.value = entry.value;
+                existing.key_line = entry.key_line;
+            }
+            None => self.push(entry),
+        }
+    }
+
+    /// A key from a merge (`<<`): keys already present win.
+    fn insert_if_absent(&mut self, entry: Entry) {
+        if self.position(&entry.key).is_none() {
+            self.push(entry);
+        }
+    }
 }
 
 struct Builder {
@@ -102,12 +161,8 @@ impl Builder {
                 Some((k, key_line)) => {
                     if k == "<<" {
                         merge_into(entries, node);
-                    } else if let Some(existing) = entries.iter_mut().find(|e| e.key == k) {
-                        // Last one wins, as in the YAML libraries Kubernetes uses.
-                        existing.value = node;
-                        existing.key_line = key_line;
                     } else {
-                        entries.push(Entry {
+                        entries.insert(Entry {
                             key: k,
                             key_line,
                             value: node,
@@ -153,7 +208,7 @@ impl Builder {
                 Frame::Map {
                     anchor,
                     line,
-                    entries: Vec::new(),
+                    entries: OpenMap::default(),
                     key: None,
                 },
                 line,
@@ -179,7 +234,7 @@ impl Builder {
                         ..
                     }) => {
                         let node = Node {
-                            value: Value::Map(entries),
+                            value: Value::Map(entries.entries),
                             line,
                         };
                         self.remember(anchor, &node);
@@ -226,7 +281,7 @@ impl Builder {
 }
 
 /// YAML merge key (`<<: *base`): keys already present win.
-fn merge_into(entries: &mut Vec<Entry>, node: Node) {
+fn merge_into(entries: &mut OpenMap, node: Node) {
     let sources: Vec<Node> = match node.value {
         Value::Seq(items) => items,
         _ => vec![node],
@@ -234,9 +289,7 @@ fn merge_into(entries: &mut Vec<Entry>, node: Node) {
     for source in sources {
         if let Value::Map(src) = source.value {
             for e in src {
-                if !entries.iter().any(|x| x.key == e.key) {
-                    entries.push(e);
-                }
+                entries.insert_if_absent(e);
             }
         }
     }
@@ -444,6 +497,47 @@ mod tests {
         let m = n.get("m").unwrap();
         assert_eq!(m.get("y").unwrap().value, Value::Number("3".into()));
         assert_eq!(m.get("x").unwrap().value, Value::Number("1".into()));
+    }
+
+    #[test]
+    fn repeated_and_merged_keys_behave_alike_in_small_and_large_mappings() {
+        // Below and above the size where the key index is built.
+        for n in [3, INDEX_FROM - 1, INDEX_FROM, 40] {
+            let mut s = String::from("base: &b {k1: merged, z: merged}\nm:\n");
+            for i in 0..n {
+                s += &format!("  k{i}: first\n");
+            }
+            s += "  k0: last\n  <<: *b\n  <<: [{z: again, y: merged}]\n  k0: later\n";
+            let n_line = u32::try_from(n).unwrap();
+            let m = one(&s).get("m").unwrap().clone();
+            let keys: Vec<&str> = m.as_map().unwrap().iter().map(|e| e.key.as_str()).collect();
+            let mut want: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            want.extend(["z".into(), "y".into()]);
+            assert_eq!(keys, want, "n = {n}");
+            assert_eq!(m.str_at("k0"), Some("later"));
+            assert_eq!(m.str_at("k1"), Some("first"));
+            assert_eq!(m.str_at("z"), Some("merged"));
+            assert_eq!(m.str_at("y"), Some("merged"));
+            // The key line is the last repetition's, the place the first's.
+            assert_eq!(m.as_map().unwrap()[0].key_line, n_line + 6);
+        }
+    }
+
+    #[test]
+    fn a_mapping_of_eighty_thousand_keys_parses() {
+        let n = 80_000;
+        let mut s = String::from("data:\n");
+        for i in 0..n {
+            s += &format!("  k{i}: v{i}\n");
+        }
+        s += "  k0: again\n";
+        let t = std::time::Instant::now();
+        let root = one(&s);
+        println!("{n} keys parsed in {:?}", t.elapsed());
+        let data = root.get("data").unwrap().as_map().unwrap();
+        assert_eq!(data.len(), n);
+        assert_eq!(data[0].value.as_str(), Some("again"));
+        assert_eq!(data[n - 1].key, format!("k{}", n - 1));
     }
 
     #[test]
