@@ -173,8 +173,10 @@ struct Builder<'r> {
     root: Option<Node>,
     /// What alias expansion may still create in this file.
     left: usize,
-    /// What this parse took from the run's budget.
+    /// What this parse took from the run's budget: for the documents kept,
+    /// and `doc_spent` for the current one.
     spent: usize,
+    doc_spent: usize,
     run: Option<&'r AliasBudget>,
 }
 
@@ -191,6 +193,7 @@ impl<'r> Builder<'r> {
             root: None,
             left: MAX_ALIAS_NODES,
             spent: 0,
+            doc_spent: 0,
             run,
         }
     }
@@ -201,6 +204,15 @@ impl<'r> Builder<'r> {
         self.anchors.clear();
         self.root = None;
         self.doc_line = doc_line;
+        // A document left open is dropped.
+        self.abandon();
+    }
+
+    /// The current document is dropped: what it took goes back to the run.
+    fn abandon(&mut self) {
+        if let Some(run) = self.run {
+            run.give_back(std::mem::take(&mut self.doc_spent));
+        }
     }
 
     /// Takes `cost` from the file's budget and the run's.
@@ -222,7 +234,7 @@ impl<'r> Builder<'r> {
                     run.total()
                 )));
             }
-            self.spent += cost;
+            self.doc_spent += cost;
         }
         self.left -= cost;
         Ok(())
@@ -365,6 +377,7 @@ impl<'r> Builder<'r> {
     }
 
     fn finish(&mut self) -> Document {
+        self.spent += std::mem::take(&mut self.doc_spent);
         self.stack.clear();
         self.anchors.clear();
         Document {
@@ -561,7 +574,9 @@ fn parse_strict(text: &str, run: Option<&AliasBudget>) -> (Parsed, usize) {
             }
         }
     }
-    if open && error.is_none() {
+    if error.is_some() {
+        b.abandon();
+    } else if open {
         documents.push(b.finish());
     }
     (Parsed { documents, error }, b.spent)
@@ -711,6 +726,8 @@ mod tests {
             .expect("run over budget");
         assert!(e.over_budget);
         assert!(e.message.contains("all the files of this run"), "{e:?}");
+        // The refused document's share went back; the two kept stay taken.
+        assert_eq!(run.spent(), 2 * 246_894);
         // Files without aliases still parse once the budget is gone.
         assert!(parse_stream_within("a: [1, 2]\n", &run).error.is_none());
     }
