@@ -64,7 +64,14 @@ fn read_config(path: &Path) -> Result<Knowledge, Diagnostic> {
 }
 
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
-    let loaded = load::load_paths(paths, &opts.load);
+    // One alias budget for every file this scan parses, manifests and
+    // registry configs alike.
+    let budget = tilt_loader::tree::AliasBudget::per_run();
+    let (inputs, walk_diagnostics) = load::discover(paths, &opts.load);
+    let loaded = load::Loaded {
+        files: load::load_within(&inputs, &opts.load, &budget),
+        walk_diagnostics,
+    };
     let mut diagnostics = loaded.walk_diagnostics.clone();
     let mut input_failed = loaded.any_failed();
     for f in &loaded.files {
@@ -123,11 +130,12 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
             })
             .map(|f| f.path.to_string())
             .collect();
-        let (model, _) = crate::registry::sources::read_tree(
+        let (model, _) = crate::registry::sources::read_tree_within(
             &dirs,
             opts.load.no_ignore,
             crate::registry::sources::Scope::Configs,
             &skip,
+            &budget,
         );
         let found: Vec<String> = kinds
             .iter()

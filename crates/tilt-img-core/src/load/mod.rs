@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tilt_loader::tree::AliasBudget;
 
 /// Where the text of an input comes from.
 #[derive(Debug, Clone)]
@@ -157,8 +158,15 @@ fn walk_error(root: &str, e: &ignore::Error) -> Diagnostic {
     }
 }
 
+/// Reads and parses `inputs`; alias expansion in all of them together takes
+/// from one [`AliasBudget::per_run`].
 pub fn load(inputs: &[Input], opts: &LoadOptions) -> Vec<LoadedFile> {
-    inputs.par_iter().map(|i| load_one(i, opts)).collect()
+    load_within(inputs, opts, &AliasBudget::per_run())
+}
+
+/// [`load`] with the run's alias budget given (shared with other readers).
+pub fn load_within(inputs: &[Input], opts: &LoadOptions, run: &AliasBudget) -> Vec<LoadedFile> {
+    inputs.par_iter().map(|i| load_one(i, opts, run)).collect()
 }
 
 /// Convenience: discover and load in one call.
@@ -170,7 +178,7 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
     }
 }
 
-fn load_one(input: &Input, opts: &LoadOptions) -> LoadedFile {
+fn load_one(input: &Input, opts: &LoadOptions, run: &AliasBudget) -> LoadedFile {
     let (shown, bytes) = match input {
         Input::Stdin => {
             let mut buf = Vec::new();
@@ -222,7 +230,7 @@ fn load_one(input: &Input, opts: &LoadOptions) -> LoadedFile {
             return file;
         }
     };
-    parse_text(&mut file, text, input);
+    parse_text(&mut file, text, input, run);
     file
 }
 
@@ -278,7 +286,7 @@ fn in_helm_chart(input: &Input) -> bool {
     })
 }
 
-fn parse_text(file: &mut LoadedFile, text: &str, input: &Input) {
+fn parse_text(file: &mut LoadedFile, text: &str, input: &Input, run: &AliasBudget) {
     let shown = file.path.to_string();
     let name = file_name(input);
     if matches!(
@@ -302,7 +310,7 @@ fn parse_text(file: &mut LoadedFile, text: &str, input: &Input) {
         ));
         return;
     }
-    let parsed = tilt_loader::tree::parse_stream(text);
+    let parsed = tilt_loader::tree::parse_stream_within(text, run);
     let mut foreign = false;
     for doc in parsed.documents {
         match object::classify(doc, &file.path, &mut file.diagnostics) {
@@ -312,7 +320,17 @@ fn parse_text(file: &mut LoadedFile, text: &str, input: &Input) {
         }
     }
     if let Some(err) = parsed.error {
-        if text.contains("{{") {
+        if err.over_budget {
+            file.failed = true;
+            file.diagnostics.push(Diagnostic::error(
+                &shown,
+                err.line,
+                format!(
+                    "{}; the rest of this file was not read (the other files were still scanned)",
+                    err.message
+                ),
+            ));
+        } else if text.contains("{{") {
             file.diagnostics.push(Diagnostic::info(
                 &shown,
                 err.line,
@@ -339,5 +357,74 @@ fn parse_text(file: &mut LoadedFile, text: &str, input: &Input) {
             "no Kubernetes objects (no apiVersion/kind), skipped; if it is a Helm values file use `helm template … | tilt-img scan -`, if kustomize input `kustomize build … | tilt-img scan -`"
         };
         file.diagnostics.push(Diagnostic::info(&shown, 0, what));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// A ConfigMap whose aliases take 913,561 nodes of the budget (copies
+    /// of anchors included), just under the old per-document budget.
+    fn near_bomb(i: usize) -> String {
+        let mut s = format!("kind: ConfigMap\napiVersion: v1\nmetadata: {{name: l{i}}}\ndata:\n");
+        s += "  a: &a [x,x,x,x,x,x,x,x,x,x]\n";
+        for (n, p) in [("b", "a"), ("c", "b"), ("d", "c"), ("e", "d")] {
+            s += &format!("  {n}: &{n} [{}]\n", vec![format!("*{p}"); 10].join(","));
+        }
+        s + "  f: [*e,*e,*e,*e,*e,*e]\n"
+    }
+
+    fn parse_as(name: &str, text: &str, run: &AliasBudget) -> LoadedFile {
+        let mut file = LoadedFile {
+            path: Arc::from(name),
+            ..Default::default()
+        };
+        parse_text(&mut file, text, &Input::File(PathBuf::from(name)), run);
+        file
+    }
+
+    #[test]
+    fn many_documents_each_under_the_budget_are_refused_as_one_file() {
+        // 200 documents: 180 million nodes (9 GB) when the budget was per document.
+        let text: Vec<String> = (0..200).map(near_bomb).collect();
+        let text = text.join("---\n");
+        assert!(text.len() < 64 << 10);
+        let t = Instant::now();
+        let file = parse_as("bomb.yaml", &text, &AliasBudget::per_run());
+        println!("refused in {:?}", t.elapsed());
+        assert!(t.elapsed() < Duration::from_secs(10));
+        assert!(file.failed);
+        let d = &file.diagnostics[0];
+        assert_eq!((d.file.as_str(), d.line), ("bomb.yaml", 20));
+        assert!(
+            d.message
+                .starts_with("alias expansion exceeds the budget of 1000000 nodes per file"),
+            "{d:?}"
+        );
+        // The first document fitted and was kept.
+        assert_eq!(file.objects.len(), 1);
+    }
+
+    #[test]
+    fn files_that_each_fit_share_the_run_budget() {
+        let run = AliasBudget::new(2_000_000);
+        let files: Vec<LoadedFile> = (0..3)
+            .map(|i| parse_as(&format!("f{i}.yaml"), &near_bomb(i), &run))
+            .collect();
+        assert!(!files[0].failed && !files[1].failed);
+        assert!(files[2].failed);
+        let d = &files[2].diagnostics[0];
+        assert_eq!(d.file, "f2.yaml");
+        assert!(
+            d.message.contains(
+                "alias expansion exceeds the budget of 2000000 nodes for all the files of this run"
+            ),
+            "{d:?}"
+        );
+        // A file without aliases is still read.
+        let plain = parse_as("p.yaml", "kind: ConfigMap\napiVersion: v1\n", &run);
+        assert!(!plain.failed && plain.objects.len() == 1);
     }
 }

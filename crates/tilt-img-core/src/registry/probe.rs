@@ -9,9 +9,12 @@
 //! gave HTTP response to HTTPS client`) and a certificate verdict that does
 //! not abort the request (a self-signed registry still answers `/v2/`).
 //!
-//! Safety of the probe: short timeouts, no redirects followed (a `Location`
-//! is reported, never visited), responses capped at 64 KiB. The push check
+//! Safety of the probe: one deadline per request (connect, TLS handshake,
+//! request and the whole answer within [`DEADLINE`], so that a peer dripping
+//! a byte at a time cannot hold it), no redirects followed (a `Location` is
+//! reported, never visited), responses capped at 64 KiB. The push check
 //! starts a blob upload on a throw-away repository and cancels it at once.
+//! Name resolution is the system resolver's and not under the deadline.
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -21,10 +24,13 @@ use serde::Serialize;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+/// Time one request may take, all of it: connect, TLS handshake, request and
+/// the whole answer. A registry answers `/v2/` at once.
+pub const DEADLINE: Duration = Duration::from_secs(5);
+/// Time one address may take to connect (within [`DEADLINE`]).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-const IO_TIMEOUT: Duration = Duration::from_secs(3);
 const MAX_RESPONSE: usize = 64 << 10;
 /// The repository the push check starts (and cancels) an upload in.
 pub const PROBE_REPO: &str = "tilt-img-probe";
@@ -234,6 +240,64 @@ enum Failure {
     Tls(String),
     Io(String),
     BadResponse(String),
+    /// The request's deadline passed.
+    Timeout,
+}
+
+/// A socket read or written only until the request's deadline: each call
+/// waits at most for the time left, and none starts once it is gone.
+struct Timed {
+    sock: TcpStream,
+    until: Instant,
+}
+
+impl Timed {
+    fn left(&self) -> std::io::Result<Duration> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the request's deadline passed",
+            ));
+        }
+        Ok(left)
+    }
+}
+
+impl Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.sock.set_read_timeout(Some(left))?;
+        self.sock.read(buf)
+    }
+}
+
+impl Write for Timed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let left = self.left()?;
+        self.sock.set_write_timeout(Some(left))?;
+        self.sock.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.sock.flush()
+    }
+}
+
+/// A socket timeout is the deadline (each wait is the time left).
+fn timed_out(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+    )
+}
+
+/// `e` as `other` says, unless it is the deadline.
+fn io_failure(e: &std::io::Error, other: impl FnOnce(String) -> Failure) -> Failure {
+    if timed_out(e) {
+        Failure::Timeout
+    } else {
+        other(e.to_string())
+    }
 }
 
 impl std::fmt::Display for Failure {
@@ -244,6 +308,11 @@ impl std::fmt::Display for Failure {
             Failure::Tls(e) => write!(f, "TLS handshake failed: {e}"),
             Failure::Io(e) => write!(f, "{e}"),
             Failure::BadResponse(e) => write!(f, "not an HTTP response: {e}"),
+            Failure::Timeout => write!(
+                f,
+                "timed out: no complete answer within {} s",
+                DEADLINE.as_secs()
+            ),
         }
     }
 }
@@ -264,7 +333,7 @@ impl Response {
     }
 }
 
-fn connect(host: &str, tls: bool) -> Result<TcpStream, Failure> {
+fn connect(host: &str, tls: bool, until: Instant) -> Result<Timed, Failure> {
     let with_port = if super::host::port_of(host).is_some() {
         host.to_string()
     } else {
@@ -276,12 +345,12 @@ fn connect(host: &str, tls: bool) -> Result<TcpStream, Failure> {
         .collect();
     let mut last = String::from("no address");
     for a in addrs {
-        match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT) {
-            Ok(s) => {
-                let _ = s.set_read_timeout(Some(IO_TIMEOUT));
-                let _ = s.set_write_timeout(Some(IO_TIMEOUT));
-                return Ok(s);
-            }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Failure::Timeout);
+        }
+        match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT.min(left)) {
+            Ok(sock) => return Ok(Timed { sock, until }),
             Err(e) => last = format!("{a}: {e}"),
         }
     }
@@ -294,12 +363,13 @@ fn request_text(host: &str, method: &str, path: &str) -> String {
     )
 }
 
+/// One request, all of it within [`DEADLINE`].
 fn request(host: &str, tls: bool, method: &str, path: &str) -> Result<Response, Failure> {
-    let mut sock = connect(host, tls)?;
+    let mut sock = connect(host, tls, Instant::now() + DEADLINE)?;
     let req = request_text(host, method, path);
     if !tls {
         sock.write_all(req.as_bytes())
-            .map_err(|e| Failure::Io(e.to_string()))?;
+            .map_err(|e| io_failure(&e, Failure::Io))?;
         let raw = read_capped(&mut sock)?;
         return parse_response(&raw, None);
     }
@@ -312,13 +382,23 @@ fn request(host: &str, tls: bool, method: &str, path: &str) -> Result<Response, 
     let name = ServerName::try_from(name_text).map_err(|e| Failure::Tls(e.to_string()))?;
     let mut conn =
         ClientConnection::new(Arc::new(config), name).map_err(|e| Failure::Tls(e.to_string()))?;
-    // ClientHello out; look at the first answer before rustls does.
+    // ClientHello out; look at the first answer before rustls does (five
+    // bytes, a TLS record header, or fewer if they cannot be `HTTP/`).
     conn.write_tls(&mut sock)
-        .map_err(|e| Failure::Io(e.to_string()))?;
+        .map_err(|e| io_failure(&e, Failure::Io))?;
     let mut first = vec![0u8; 8192];
-    let n = sock
-        .read(&mut first)
-        .map_err(|e| Failure::Tls(format!("no answer to the TLS ClientHello: {e}")))?;
+    let mut n = 0;
+    while n < 5 && b"HTTP/".starts_with(&first[..n]) {
+        match sock.read(&mut first[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) => {
+                return Err(io_failure(&e, |e| {
+                    Failure::Tls(format!("no answer to the TLS ClientHello: {e}"))
+                }));
+            }
+        }
+    }
     if n == 0 {
         return Err(Failure::Tls(
             "connection closed during the handshake".into(),
@@ -337,7 +417,7 @@ fn request(host: &str, tls: bool, method: &str, path: &str) -> Result<Response, 
     let mut stream = rustls::Stream::new(&mut conn, &mut sock);
     stream
         .write_all(req.as_bytes())
-        .map_err(|e| Failure::Tls(e.to_string()))?;
+        .map_err(|e| io_failure(&e, Failure::Tls))?;
     let raw = read_capped(&mut stream)?;
     let verify_error = verdict.lock().ok().and_then(|v| v.clone());
     parse_response(&raw, verify_error)
@@ -355,6 +435,8 @@ fn read_capped(r: &mut impl Read) -> Result<Vec<u8>, Failure> {
                     break;
                 }
             }
+            // A partial answer when time is up is no answer.
+            Err(e) if timed_out(&e) => return Err(Failure::Timeout),
             // A TLS peer that closes without close_notify still sent a full answer.
             Err(_) if !out.is_empty() => break,
             Err(e) => return Err(Failure::Io(e.to_string())),
@@ -558,6 +640,85 @@ mod tests {
         assert_eq!(r.status, 200);
         assert!(r.is_registry());
         assert!(parse_response(b"\x15\x03\x01\x00\x02\x02\x46", None).is_err());
+    }
+
+    /// A server on loopback that answers every connection with `bytes`, one
+    /// byte a second, and stops by itself after 15 s.
+    fn dripping(bytes: &'static [u8]) -> String {
+        use std::net::TcpListener;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Instant::now() + Duration::from_secs(15);
+        std::thread::spawn(move || {
+            while Instant::now() < stop {
+                match listener.accept() {
+                    Ok((mut conn, _)) => {
+                        std::thread::spawn(move || {
+                            for b in bytes.iter().cycle() {
+                                if Instant::now() >= stop || conn.write_all(&[*b]).is_err() {
+                                    break;
+                                }
+                                std::thread::sleep(Duration::from_secs(1));
+                            }
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        host
+    }
+
+    #[test]
+    fn a_dripping_server_cannot_hold_the_probe() {
+        // The start of a TLS record that never completes: neither the
+        // handshake nor an HTTP answer ever ends.
+        let host = dripping(b"\x16\x03\x03\x40\x00\x00\x00\x00");
+        let t = Instant::now();
+        let r = probe(&host, false);
+        let took = t.elapsed();
+        println!("both attempts gave up after {took:?}");
+        // HTTPS, then HTTP: each within the deadline (+1 s).
+        assert!(took <= 2 * (DEADLINE + Duration::from_secs(1)), "{took:?}");
+        match &r.speaks {
+            Speaks::Other {
+                https_error,
+                http_error,
+            } => {
+                assert!(https_error.contains("timed out"), "{https_error}");
+                assert!(http_error.contains("timed out"), "{http_error}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            r.speaks
+                .describe()
+                .contains("timed out: no complete answer within 5 s")
+        );
+    }
+
+    #[test]
+    fn a_dripped_http_answer_is_still_told_from_tls_then_times_out() {
+        let host = dripping(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+        let t = Instant::now();
+        let r = probe(&host, false);
+        let took = t.elapsed();
+        println!("probe gave up after {took:?}");
+        assert!(took <= 2 * (DEADLINE + Duration::from_secs(1)), "{took:?}");
+        match &r.speaks {
+            Speaks::Other {
+                https_error,
+                http_error,
+            } => {
+                assert!(
+                    https_error.contains("HTTP response to HTTPS client"),
+                    "{https_error}"
+                );
+                assert!(http_error.contains("timed out"), "{http_error}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::image_text::written_image;
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
-use tilt_loader::tree::{Node, Value};
+use tilt_loader::tree::{AliasBudget, Node, Value, YamlError};
 
 /// How much of a tree to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,12 +50,25 @@ fn wanted(path: &Path, text: &str, scope: Scope) -> bool {
         || (has_top_level_key(text, "storage:") && has_top_level_key(text, "http:"))
 }
 
-/// Walks `paths` (respecting .gitignore) and reads every file that matters.
+/// Walks `paths` (respecting .gitignore) and reads every file that matters;
+/// alias expansion in all of them together takes from one
+/// [`AliasBudget::per_run`].
 pub fn read_tree(
     paths: &[PathBuf],
     no_ignore: bool,
     scope: Scope,
     skip: &std::collections::HashSet<String>,
+) -> (Model, Vec<crate::diag::Diagnostic>) {
+    read_tree_within(paths, no_ignore, scope, skip, &AliasBudget::per_run())
+}
+
+/// [`read_tree`] with the run's alias budget given (shared with other readers).
+pub fn read_tree_within(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    scope: Scope,
+    skip: &std::collections::HashSet<String>,
+    run: &AliasBudget,
 ) -> (Model, Vec<crate::diag::Diagnostic>) {
     let mut model = Model::default();
     let (inputs, mut diags) = crate::load::discover_matching(paths, no_ignore, interesting);
@@ -91,7 +104,7 @@ pub fn read_tree(
             match text {
                 Err(e) => part.unreadable_paths.push((shown, e)),
                 Ok(None) => {}
-                Ok(Some(text)) => read_file(&mut part, &f, &shown, &text, scope),
+                Ok(Some(text)) => read_file(&mut part, &f, &shown, &text, scope, run),
             }
             part
         })
@@ -116,8 +129,16 @@ fn interesting(p: &Path) -> bool {
         )
 }
 
-/// Reads one file (its kind decided by name and content).
-pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str, scope: Scope) {
+/// Reads one file (its kind decided by name and content); YAML aliases take
+/// from `run`.
+pub fn read_file(
+    model: &mut Model,
+    path: &Path,
+    shown: &str,
+    text: &str,
+    scope: Scope,
+    run: &AliasBudget,
+) {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name == "Tiltfile" {
         read_tiltfile(model, path, shown, text, scope);
@@ -144,11 +165,12 @@ pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str, scope:
         return;
     }
     if name == "daemon.json" {
-        match tree::parse_yaml(text) {
+        match parse_yaml(text, run) {
             Ok(root) => read_daemon(model, shown, &root),
-            Err((line, msg)) => model.unreadable.push(Unreadable {
-                loc: loc(shown, line),
-                message: msg,
+            Err(e) if e.over_budget => refused(model, shown, e.line, &e),
+            Err(e) => model.unreadable.push(Unreadable {
+                loc: loc(shown, e.line.max(1)),
+                message: e.message,
                 consequence: "Docker refuses to start with an invalid daemon.json".into(),
             }),
         }
@@ -158,7 +180,7 @@ pub fn read_file(model: &mut Model, path: &Path, shown: &str, text: &str, scope:
         return;
     }
     let before = model.pulls.len();
-    read_yaml_file(model, shown, text, 0);
+    read_yaml_file(model, shown, text, 0, run);
     if scope == Scope::Configs {
         model.pulls.truncate(before);
     }
@@ -199,23 +221,56 @@ fn loc(file: &str, line: u32) -> Loc {
 static UNQUOTED_STAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*\*\s*:").expect("static regex"));
 
+/// [`tree::parse_yaml`] (one document) within the run's alias budget.
+fn parse_yaml(text: &str, run: &AliasBudget) -> Result<Node, YamlError> {
+    let parsed = tilt_loader::tree::parse_stream_within(text, run);
+    if let Some(e) = parsed.error {
+        return Err(e);
+    }
+    Ok(parsed
+        .documents
+        .into_iter()
+        .next()
+        .map(|d| d.root)
+        .unwrap_or(Node {
+            value: Value::Null,
+            line: 1,
+        }))
+}
+
+/// A file whose aliases ran out of budget (at `line`): a diagnostic, not a
+/// config finding, since the file may well be valid YAML.
+fn refused(model: &mut Model, shown: &str, line: u32, e: &YamlError) {
+    model.unreadable_paths.push((
+        shown.to_string(),
+        format!(
+            "line {line}: {}; the rest of this file was not read",
+            e.message
+        ),
+    ));
+}
+
 /// Reads a YAML stream whose text starts at line `offset + 1` of `shown`.
-fn read_yaml_file(model: &mut Model, shown: &str, text: &str, offset: u32) {
+fn read_yaml_file(model: &mut Model, shown: &str, text: &str, offset: u32, run: &AliasBudget) {
     let stars: Vec<u32> = text
         .lines()
         .enumerate()
         .filter(|(_, l)| UNQUOTED_STAR.is_match(l))
         .map(|(i, _)| offset + u32::try_from(i).unwrap_or(0) + 1)
         .collect();
-    let parsed = tilt_loader::tree::parse_stream(text);
+    let parsed = tilt_loader::tree::parse_stream_within(text, run);
     for mut doc in parsed.documents {
         shift(&mut doc.root, offset);
-        read_document(model, shown, &doc.root);
+        read_document(model, shown, &doc.root, run);
     }
     for &s in &stars {
         model.unquoted_stars.push(loc(shown, s));
     }
-    if let Some(e) = parsed.error
+    if let Some(e) = &parsed.error
+        && e.over_budget
+    {
+        refused(model, shown, offset + e.line, e);
+    } else if let Some(e) = parsed.error
         && stars.is_empty()
         && looks_registry_yaml(text)
     {
@@ -287,7 +342,7 @@ pub fn config_kind(api_version: &str, kind: &str, name: &str) -> Option<ConfigKi
     }
 }
 
-fn read_document(model: &mut Model, shown: &str, root: &Node) {
+fn read_document(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget) {
     let api = root.str_at("apiVersion").unwrap_or("");
     let kind = root.str_at("kind").unwrap_or("");
     let name = at(root, &["metadata", "name"])
@@ -296,10 +351,10 @@ fn read_document(model: &mut Model, shown: &str, root: &Node) {
     if let Some(what) = config_kind(api, kind, name) {
         model.files.push((shown.to_string(), what.label()));
         match what {
-            ConfigKind::K3d => read_k3d(model, shown, root),
+            ConfigKind::K3d => read_k3d(model, shown, root, run),
             ConfigKind::Kind => read_kind(model, shown, root),
             ConfigKind::Ctlptl => read_ctlptl(model, shown, root, kind),
-            ConfigKind::Kep1755 => read_kep(model, shown, root),
+            ConfigKind::Kep1755 => read_kep(model, shown, root, run),
         }
     } else if api.is_empty() && (root.get("mirrors").is_some() || root.get("configs").is_some()) {
         model.files.push((shown.to_string(), "k3s registries.yaml"));
@@ -472,7 +527,7 @@ fn read_daemon(model: &mut Model, shown: &str, root: &Node) {
 }
 
 /// k3d `Simple` config: `registries.create/use/config`.
-fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
+fn read_k3d(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget) {
     let Some(regs) = root.get("registries") else {
         return;
     };
@@ -555,7 +610,7 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node) {
         && let Some(text) = cfg.as_str()
     {
         // The scalar node's line is its content's first line.
-        read_yaml_file(model, shown, text, cfg.line.saturating_sub(1));
+        read_yaml_file(model, shown, text, cfg.line.saturating_sub(1), run);
     }
     model.k3d.push(k3d);
 }
@@ -693,13 +748,17 @@ fn ctlptl_port(model: &Model, name: &str) -> Option<String> {
 }
 
 /// KEP-1755: `data."localRegistryHosting.v1"` is itself YAML.
-fn read_kep(model: &mut Model, shown: &str, root: &Node) {
+fn read_kep(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget) {
     let Some(data) = at(root, &["data", "localRegistryHosting.v1"]) else {
         return;
     };
     let Some(text) = data.as_str() else { return };
-    let Ok(mut inner) = tree::parse_yaml(text) else {
-        return;
+    let mut inner = match parse_yaml(text, run) {
+        Ok(inner) => inner,
+        Err(e) if e.over_budget => {
+            return refused(model, shown, data.line.saturating_sub(1) + e.line, &e);
+        }
+        Err(_) => return,
     };
     shift(&mut inner, data.line.saturating_sub(1));
     let field = |k: &str| str_loc(inner.get(k), shown);
@@ -818,5 +877,72 @@ fn read_tiltfile(model: &mut Model, path: &Path, shown: &str, text: &str, scope:
     let result = tilt_loader::check(path, &tilt_loader::CheckOptions::default());
     for img in &result.state.images {
         push_pull(model, shown, &img.ref_text, img.line, PullKind::TiltBuild);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A registries.yaml whose aliases take 913,561 nodes of the budget.
+    fn near_bomb() -> String {
+        let mut s = String::from("mirrors:\n  docker.io:\n    endpoint: [\"http://r:5000\"]\nx:\n");
+        s += "  a: &a [x,x,x,x,x,x,x,x,x,x]\n";
+        for (n, p) in [("b", "a"), ("c", "b"), ("d", "c"), ("e", "d")] {
+            s += &format!("  {n}: &{n} [{}]\n", vec![format!("*{p}"); 10].join(","));
+        }
+        s + "  f: [*e,*e,*e,*e,*e,*e]\n"
+    }
+
+    fn read(model: &mut Model, name: &str, text: &str, run: &AliasBudget) {
+        read_file(model, Path::new(name), name, text, Scope::Full, run);
+    }
+
+    #[test]
+    fn alias_budgets_are_per_file_and_per_run() {
+        let run = AliasBudget::new(2_000_000);
+        let mut model = Model::default();
+        read(&mut model, "a.yaml", &near_bomb(), &run);
+        assert!(model.unreadable_paths.is_empty());
+        assert_eq!(model.files.len(), 1);
+        // Two documents in one file: over the file's budget.
+        let two = format!("{}---\n{}", near_bomb(), near_bomb());
+        read(&mut model, "two.yaml", &two, &run);
+        let (file, message) = &model.unreadable_paths[0];
+        assert_eq!(file, "two.yaml");
+        assert!(
+            message.starts_with(
+                "line 20: alias expansion exceeds the budget of 1000000 nodes per file"
+            ),
+            "{message}"
+        );
+        // Its first document was read and stays charged: a third file is
+        // over the run's budget.
+        read(&mut model, "c.yaml", &near_bomb(), &run);
+        assert_eq!(
+            model.unreadable_paths.len(),
+            2,
+            "{:?}",
+            model.unreadable_paths
+        );
+        let (file, message) = &model.unreadable_paths[1];
+        assert_eq!(file, "c.yaml");
+        assert!(
+            message.contains("for all the files of this run"),
+            "{message}"
+        );
+        // A budget refusal is not reported as a config k3s cannot parse.
+        assert!(model.unreadable.is_empty());
+    }
+
+    #[test]
+    fn an_embedded_kep_document_takes_from_the_same_budget() {
+        let run = AliasBudget::new(10);
+        let mut model = Model::default();
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local-registry-hosting\n  namespace: kube-public\ndata:\n  localRegistryHosting.v1: |\n    a: &a [1, 2, 3, 4, 5, 6]\n    host: [*a, *a]\n";
+        read(&mut model, "kep.yaml", text, &run);
+        let (file, message) = &model.unreadable_paths[0];
+        assert_eq!(file, "kep.yaml");
+        assert!(message.starts_with("line 9: alias expansion"), "{message}");
     }
 }

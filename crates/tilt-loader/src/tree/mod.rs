@@ -5,6 +5,10 @@
 mod yaml;
 pub use yaml::*;
 
+/// Bytes of text that cost as much as one node in the alias budget (a node
+/// takes about this much memory).
+pub const TEXT_UNIT: usize = 64;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub value: Value,
@@ -61,11 +65,17 @@ impl Node {
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }
-    /// Number of nodes in this subtree (used for the alias budget).
-    pub(crate) fn size(&self) -> usize {
+    /// What a copy of this subtree costs against the alias budget: one per
+    /// node, plus one per [`TEXT_UNIT`] bytes of text (scalars and keys), so
+    /// that copies of one long string count for what they take too.
+    pub(crate) fn cost(&self) -> usize {
         1 + match &self.value {
-            Value::Seq(items) => items.iter().map(Node::size).sum(),
-            Value::Map(entries) => entries.iter().map(|e| e.value.size()).sum(),
+            Value::String(s) | Value::Number(s) => s.len() / TEXT_UNIT,
+            Value::Seq(items) => items.iter().map(Node::cost).sum(),
+            Value::Map(entries) => entries
+                .iter()
+                .map(|e| e.key.len() / TEXT_UNIT + e.value.cost())
+                .sum(),
             _ => 0,
         }
     }

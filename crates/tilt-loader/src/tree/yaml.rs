@@ -2,19 +2,72 @@
 //!
 //! We build our own tree from `saphyr-parser` events instead of using a
 //! serde deserializer because findings carry file:line, and because the input
-//! is untrusted: aliases are expanded against a node budget (an alias bomb
-//! ends in an error, not in gigabytes), and nesting is capped so that no
-//! recursive walk over the tree, including `Drop`, can overflow the stack.
+//! is untrusted: aliases are expanded against a node budget per file (an
+//! alias bomb ends in an error, not in gigabytes), and against one for the
+//! whole run when a caller parses many files ([`AliasBudget`]); nesting is
+//! capped so that no recursive walk over the tree, including `Drop`, can
+//! overflow the stack.
 
 use super::{Entry, Node, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Deeper nesting than this is rejected. Real manifests and CRD schemas stay
 /// well under 100 levels.
 pub const MAX_DEPTH: usize = 256;
-/// Nodes that alias expansion may create in one document.
+/// Nodes that alias expansion may create in one file (one parse of a whole
+/// stream, every document of it): about 64 MB. Copies of anchored nodes count
+/// too, and text counts one node per [`super::TEXT_UNIT`] bytes.
 pub const MAX_ALIAS_NODES: usize = 1_000_000;
+/// Nodes that alias expansion may create over all the files of one run
+/// ([`AliasBudget::per_run`]): about 500 MB.
+pub const MAX_RUN_ALIAS_NODES: usize = 8_000_000;
+
+/// An alias-expansion budget shared by every file one run parses, on any
+/// thread: without it, many files each just under [`MAX_ALIAS_NODES`] would
+/// still add up to gigabytes. Which file runs out first can depend on the
+/// order threads take files in; a run whose files stay in budget is not
+/// affected.
+#[derive(Debug)]
+pub struct AliasBudget {
+    left: AtomicUsize,
+    total: usize,
+}
+
+impl AliasBudget {
+    pub fn new(total: usize) -> Self {
+        AliasBudget {
+            left: AtomicUsize::new(total),
+            total,
+        }
+    }
+    /// [`MAX_RUN_ALIAS_NODES`].
+    pub fn per_run() -> Self {
+        Self::new(MAX_RUN_ALIAS_NODES)
+    }
+    pub fn total(&self) -> usize {
+        self.total
+    }
+    /// What the run's parses have taken so far.
+    pub fn spent(&self) -> usize {
+        self.total - self.left.load(Ordering::Relaxed)
+    }
+    fn take(&self, n: usize) -> bool {
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| l.checked_sub(n))
+            .is_ok()
+    }
+    fn give_back(&self, n: usize) {
+        self.left.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+impl Default for AliasBudget {
+    fn default() -> Self {
+        Self::per_run()
+    }
+}
 
 /// One document of a stream. `root` is `Null` for an empty document.
 #[derive(Debug)]
@@ -28,6 +81,9 @@ pub struct Document {
 pub struct YamlError {
     pub line: u32,
     pub message: String,
+    /// Alias expansion ran out of the file's or the run's budget: the text
+    /// may be valid YAML, too costly to expand.
+    pub over_budget: bool,
 }
 
 pub struct Parsed {
@@ -44,18 +100,85 @@ enum Frame {
     Map {
         anchor: usize,
         line: u32,
-        entries: Vec<Entry>,
+        entries: OpenMap,
         /// The pending key, its line, and whether it is a merge key.
         key: Option<(String, u32, bool)>,
     },
 }
 
-struct Builder {
+/// A mapping index is built once a mapping has this many entries; smaller
+/// ones (nearly every Kubernetes mapping) are searched in place.
+const INDEX_FROM: usize = 16;
+
+/// The entries of a mapping being built. Keys are unique (a repeated key
+/// replaces the value, a merged key never replaces one); once the mapping is
+/// large, a key-to-position index makes each insert O(1), so a mapping of
+/// many thousand keys is not quadratic. The index is dropped with the frame.
+#[derive(Default)]
+struct OpenMap {
+    entries: Vec<Entry>,
+    index: Option<HashMap<String, usize>>,
+}
+
+impl OpenMap {
+    fn position(&mut self, key: &str) -> Option<usize> {
+        if self.index.is_none() && self.entries.len() >= INDEX_FROM {
+            let index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect();
+            self.index = Some(index);
+        }
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|e| e.key == key),
+        }
+    }
+
+    fn push(&mut self, entry: Entry) {
+        if let Some(index) = &mut self.index {
+            index.insert(entry.key.clone(), self.entries.len());
+        }
+        self.entries.push(entry);
+    }
+
+    /// A key written in the mapping: the last one wins, as in the YAML
+    /// libraries Kubernetes uses (in the place of the first).
+    fn insert(&mut self, entry: Entry) {
+        match self.position(&entry.key) {
+            Some(i) => {
+                let existing = &mut self.entries[i];
+                existing.value = entry.value;
+                existing.key_line = entry.key_line;
+            }
+            None => self.push(entry),
+        }
+    }
+
+    /// A key from a merge (`<<`): keys already present win.
+    fn insert_if_absent(&mut self, entry: Entry) {
+        if self.position(&entry.key).is_none() {
+            self.push(entry);
+        }
+    }
+}
+
+/// Builds the documents of one stream, one after the other.
+struct Builder<'r> {
     stack: Vec<Frame>,
+    /// Anchored nodes of the current document, with their cost.
     anchors: HashMap<usize, (Node, usize)>,
-    alias_budget: usize,
     doc_line: u32,
     root: Option<Node>,
+    /// What alias expansion may still create in this file.
+    left: usize,
+    /// What this parse took from the run's budget: for the documents kept,
+    /// and `doc_spent` for the current one.
+    spent: usize,
+    doc_spent: usize,
+    run: Option<&'r AliasBudget>,
     lines: std::rc::Rc<LineIndex>,
 }
 
@@ -86,23 +209,71 @@ impl LineIndex {
     }
 }
 
-impl Builder {
-    fn new(doc_line: u32, lines: std::rc::Rc<LineIndex>) -> Self {
+impl<'r> Builder<'r> {
+    fn new(run: Option<&'r AliasBudget>, lines: std::rc::Rc<LineIndex>) -> Self {
         Builder {
+            lines,
             stack: Vec::new(),
             anchors: HashMap::new(),
-            alias_budget: MAX_ALIAS_NODES,
-            doc_line,
+            doc_line: 1,
             root: None,
-            lines,
+            left: MAX_ALIAS_NODES,
+            spent: 0,
+            doc_spent: 0,
+            run,
         }
     }
 
-    fn remember(&mut self, anchor: usize, node: &Node) {
-        if anchor != 0 {
-            let size = node.size();
-            self.anchors.insert(anchor, (node.clone(), size));
+    /// Starts a document; anchors do not cross documents, budgets do.
+    fn begin(&mut self, doc_line: u32) {
+        self.stack.clear();
+        self.anchors.clear();
+        self.root = None;
+        self.doc_line = doc_line;
+        // A document left open is dropped.
+        self.abandon();
+    }
+
+    /// The current document is dropped: what it took goes back to the run.
+    fn abandon(&mut self) {
+        if let Some(run) = self.run {
+            run.give_back(std::mem::take(&mut self.doc_spent));
         }
+    }
+
+    /// Takes `cost` from the file's budget and the run's.
+    fn charge(&mut self, cost: usize, line: u32) -> Result<(), YamlError> {
+        let refuse = |message: String| YamlError {
+            line,
+            message,
+            over_budget: true,
+        };
+        if cost > self.left {
+            return Err(refuse(format!(
+                "alias expansion exceeds the budget of {MAX_ALIAS_NODES} nodes per file (a YAML alias bomb?); refusing to expand"
+            )));
+        }
+        if let Some(run) = self.run {
+            if !run.take(cost) {
+                return Err(refuse(format!(
+                    "alias expansion exceeds the budget of {} nodes for all the files of this run (a YAML alias bomb here or in other files?); refusing to expand",
+                    run.total()
+                )));
+            }
+            self.doc_spent += cost;
+        }
+        self.left -= cost;
+        Ok(())
+    }
+
+    /// Keeps a copy of an anchored node for its aliases; the copy counts.
+    fn remember(&mut self, anchor: usize, node: &Node, line: u32) -> Result<(), YamlError> {
+        if anchor != 0 {
+            let cost = node.cost();
+            self.charge(cost, line)?;
+            self.anchors.insert(anchor, (node.clone(), cost));
+        }
+        Ok(())
     }
 
     /// Places a finished node into its parent (or as the document root).
@@ -123,6 +294,7 @@ impl Builder {
                             return Err(YamlError {
                                 line: node.line,
                                 message: "a mapping key is itself a list or mapping; Kubernetes objects only use plain keys".into(),
+                                over_budget: false,
                             });
                         }
                     };
@@ -131,12 +303,8 @@ impl Builder {
                 Some((k, key_line, is_merge)) => {
                     if is_merge {
                         merge_into(entries, node);
-                    } else if let Some(existing) = entries.iter_mut().find(|e| e.key == k) {
-                        // Last one wins, as in the YAML libraries Kubernetes uses.
-                        existing.value = node;
-                        existing.key_line = key_line;
                     } else {
-                        entries.push(Entry {
+                        entries.insert(Entry {
                             key: k,
                             key_line,
                             value: node,
@@ -155,6 +323,7 @@ impl Builder {
                 message: format!(
                     "nesting deeper than {MAX_DEPTH} levels; this is not a Kubernetes object"
                 ),
+                over_budget: false,
             });
         }
         self.stack.push(frame);
@@ -173,7 +342,7 @@ impl Builder {
                     };
                 let value = resolve_scalar(&text, style, tag);
                 let node = Node { value, line };
-                self.remember(anchor, &node);
+                self.remember(anchor, &node, line)?;
                 self.attach(node, merge)?;
             }
             Event::SequenceStart(anchor, _) => self.open(
@@ -188,7 +357,7 @@ impl Builder {
                 Frame::Map {
                     anchor,
                     line,
-                    entries: Vec::new(),
+                    entries: OpenMap::default(),
                     key: None,
                 },
                 line,
@@ -204,7 +373,7 @@ impl Builder {
                             value: Value::Seq(items),
                             line,
                         };
-                        self.remember(anchor, &node);
+                        self.remember(anchor, &node, line)?;
                         node
                     }
                     Some(Frame::Map {
@@ -214,10 +383,10 @@ impl Builder {
                         ..
                     }) => {
                         let node = Node {
-                            value: Value::Map(entries),
+                            value: Value::Map(entries.entries),
                             line,
                         };
-                        self.remember(anchor, &node);
+                        self.remember(anchor, &node, line)?;
                         node
                     }
                     None => return Ok(()),
@@ -225,22 +394,15 @@ impl Builder {
                 self.attach(node, false)?;
             }
             Event::Alias(id) => {
-                let Some((node, size)) = self.anchors.get(&id) else {
+                let Some(&(_, cost)) = self.anchors.get(&id) else {
                     return Err(YamlError {
                         line,
                         message: "alias to an unknown anchor".into(),
+                        over_budget: false,
                     });
                 };
-                if *size > self.alias_budget {
-                    return Err(YamlError {
-                        line,
-                        message: format!(
-                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (a YAML alias bomb?); refusing to expand"
-                        ),
-                    });
-                }
-                self.alias_budget -= *size;
-                let mut node = node.clone();
+                self.charge(cost, line)?;
+                let mut node = self.anchors[&id].0.clone();
                 node.line = line;
                 self.attach(node, false)?;
             }
@@ -249,9 +411,12 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self) -> Document {
+    fn finish(&mut self) -> Document {
+        self.spent += std::mem::take(&mut self.doc_spent);
+        self.stack.clear();
+        self.anchors.clear();
         Document {
-            root: self.root.unwrap_or(Node {
+            root: self.root.take().unwrap_or(Node {
                 value: Value::Null,
                 line: self.doc_line,
             }),
@@ -261,7 +426,7 @@ impl Builder {
 }
 
 /// YAML merge key (`<<: *base`): keys already present win.
-fn merge_into(entries: &mut Vec<Entry>, node: Node) {
+fn merge_into(entries: &mut OpenMap, node: Node) {
     let sources: Vec<Node> = match node.value {
         Value::Seq(items) => items,
         _ => vec![node],
@@ -269,9 +434,7 @@ fn merge_into(entries: &mut Vec<Entry>, node: Node) {
     for source in sources {
         if let Value::Map(src) = source.value {
             for e in src {
-                if !entries.iter().any(|x| x.key == e.key) {
-                    entries.push(e);
-                }
+                entries.insert_if_absent(e);
             }
         }
     }
@@ -345,10 +508,12 @@ fn scan_error(e: &ScanError, lines: &LineIndex) -> YamlError {
     YamlError {
         line: lines.line(e.marker().index()),
         message: e.info().to_string(),
+        over_budget: false,
     }
 }
 
-/// Parses a whole stream. Documents that ended before an error are kept.
+/// Parses a whole stream (one file: one alias budget for all its documents).
+/// Documents that ended before an error are kept.
 ///
 /// YAML 1.2 wants the closing bracket of a multi-line flow collection
 /// indented past its block parent; the YAML library Kubernetes uses does not,
@@ -356,7 +521,23 @@ fn scan_error(e: &ScanError, lines: &LineIndex) -> YamlError {
 /// parse fails on indentation, such closing lines get one more space (line
 /// numbers stay as they are) and the stream is parsed again.
 pub fn parse_stream(text: &str) -> Parsed {
-    let first = parse_strict(text);
+    parse(text, None)
+}
+
+/// [`parse_stream`], and alias expansion also takes from `run`, the budget of
+/// all the files a run parses.
+pub fn parse_stream_within(text: &str, run: &AliasBudget) -> Parsed {
+    parse(text, Some(run))
+}
+
+fn parse(text: &str, run: Option<&AliasBudget>) -> Parsed {
+    // What the parse we do not keep took goes back to the run.
+    let give_back = |spent: usize| {
+        if let Some(r) = run {
+            r.give_back(spent);
+        }
+    };
+    let (first, first_spent) = parse_strict(text, run);
     match &first.error {
         Some(e) if e.message.contains("indentation") && text.lines().any(is_flow_closer) => {
             let relaxed: String = text
@@ -369,10 +550,12 @@ pub fn parse_stream(text: &str) -> Parsed {
                     }
                 })
                 .collect();
-            let second = parse_strict(&relaxed);
+            let (second, second_spent) = parse_strict(&relaxed, run);
             if second.error.is_none() {
+                give_back(first_spent);
                 second
             } else {
+                give_back(second_spent);
                 first
             }
         }
@@ -386,51 +569,53 @@ fn is_flow_closer(line: &str) -> bool {
     !t.is_empty() && t.chars().all(|c| matches!(c, ']' | '}' | ','))
 }
 
-fn parse_strict(text: &str) -> Parsed {
+/// The stream's documents, and what the parse took from `run`.
+fn parse_strict(text: &str, run: Option<&AliasBudget>) -> (Parsed, usize) {
     let lines = std::rc::Rc::new(LineIndex::new(text));
     let mut parser = Parser::new_from_str(text);
     let mut documents = Vec::new();
-    let mut current: Option<Builder> = None;
+    let mut b = Builder::new(run, lines.clone());
+    let mut open = false;
+    let mut error = None;
     while let Some(next) = parser.next_event() {
         let (ev, span) = match next {
             Ok(x) => x,
             Err(e) => {
-                return Parsed {
-                    documents,
-                    error: Some(scan_error(&e, &lines)),
-                };
+                error = Some(scan_error(&e, &lines));
+                break;
             }
         };
         match ev {
             Event::DocumentStart(_) => {
-                current = Some(Builder::new(lines.line_of(&span), lines.clone()))
+                b.begin(lines.line_of(&span));
+                open = true;
             }
             Event::DocumentEnd => {
-                if let Some(b) = current.take() {
+                if open {
                     documents.push(b.finish());
+                    open = false;
                 }
             }
             Event::StreamEnd => break,
             Event::StreamStart | Event::Nothing => {}
             ev => {
-                let b = current
-                    .get_or_insert_with(|| Builder::new(lines.line_of(&span), lines.clone()));
+                if !open {
+                    b.begin(lines.line_of(&span));
+                    open = true;
+                }
                 if let Err(e) = b.on_event(ev, span) {
-                    return Parsed {
-                        documents,
-                        error: Some(e),
-                    };
+                    error = Some(e);
+                    break;
                 }
             }
         }
     }
-    if let Some(b) = current.take() {
+    if error.is_some() {
+        b.abandon();
+    } else if open {
         documents.push(b.finish());
     }
-    Parsed {
-        documents,
-        error: None,
-    }
+    (Parsed { documents, error }, b.spent)
 }
 
 #[cfg(test)]
@@ -486,6 +671,47 @@ mod tests {
     }
 
     #[test]
+    fn repeated_and_merged_keys_behave_alike_in_small_and_large_mappings() {
+        // Below and above the size where the key index is built.
+        for n in [3, INDEX_FROM - 1, INDEX_FROM, 40] {
+            let mut s = String::from("base: &b {k1: merged, z: merged}\nm:\n");
+            for i in 0..n {
+                s += &format!("  k{i}: first\n");
+            }
+            s += "  k0: last\n  <<: *b\n  <<: [{z: again, y: merged}]\n  k0: later\n";
+            let n_line = u32::try_from(n).unwrap();
+            let m = one(&s).get("m").unwrap().clone();
+            let keys: Vec<&str> = m.as_map().unwrap().iter().map(|e| e.key.as_str()).collect();
+            let mut want: Vec<String> = (0..n).map(|i| format!("k{i}")).collect();
+            want.extend(["z".into(), "y".into()]);
+            assert_eq!(keys, want, "n = {n}");
+            assert_eq!(m.str_at("k0"), Some("later"));
+            assert_eq!(m.str_at("k1"), Some("first"));
+            assert_eq!(m.str_at("z"), Some("merged"));
+            assert_eq!(m.str_at("y"), Some("merged"));
+            // The key line is the last repetition's, the place the first's.
+            assert_eq!(m.as_map().unwrap()[0].key_line, n_line + 6);
+        }
+    }
+
+    #[test]
+    fn a_mapping_of_eighty_thousand_keys_parses() {
+        let n = 80_000;
+        let mut s = String::from("data:\n");
+        for i in 0..n {
+            s += &format!("  k{i}: v{i}\n");
+        }
+        s += "  k0: again\n";
+        let t = std::time::Instant::now();
+        let root = one(&s);
+        println!("{n} keys parsed in {:?}", t.elapsed());
+        let data = root.get("data").unwrap().as_map().unwrap();
+        assert_eq!(data.len(), n);
+        assert_eq!(data[0].value.as_str(), Some("again"));
+        assert_eq!(data[n - 1].key, format!("k{}", n - 1));
+    }
+
+    #[test]
     fn alias_bomb_is_refused() {
         let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10 {
@@ -496,6 +722,73 @@ mod tests {
         }
         let p = parse_stream(&s);
         assert!(p.error.unwrap().message.contains("alias bomb"));
+    }
+
+    /// One document whose aliases cost 246,894 nodes (copies of anchors included).
+    fn quarter_bomb(name: &str) -> String {
+        let mut s = format!("kind: ConfigMap\nmetadata: {{name: {name}}}\ndata:\n");
+        s += "  a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+        for (n, p) in [("b", "a"), ("c", "b"), ("d", "c")] {
+            s += &format!("  {n}: &{n} [{}]\n", vec![format!("*{p}"); 10].join(", "));
+        }
+        s += &format!("  e: [{}]\n", vec!["*d"; 20].join(", "));
+        s
+    }
+
+    #[test]
+    fn the_alias_budget_is_per_file_not_per_document() {
+        let one_doc = parse_stream(&quarter_bomb("q"));
+        assert!(one_doc.error.is_none(), "{:?}", one_doc.error);
+        let five: Vec<String> = (0..5).map(|i| quarter_bomb(&format!("q{i}"))).collect();
+        let p = parse_stream(&five.join("---\n"));
+        let e = p.error.expect("over budget");
+        assert!(e.over_budget, "{e:?}");
+        assert!(e.message.contains("per file") && e.message.contains("alias bomb"));
+        // Four documents fit, the fifth does not; the four are kept.
+        assert_eq!(p.documents.len(), 4);
+        // At the copy of `&d`, line 7 of the fifth document.
+        assert_eq!(e.line, 4 * 9 + 7);
+    }
+
+    #[test]
+    fn the_run_budget_spans_files() {
+        let run = AliasBudget::new(500_000);
+        let text = quarter_bomb("q");
+        assert!(parse_stream_within(&text, &run).error.is_none());
+        assert_eq!(run.spent(), 246_894);
+        assert!(parse_stream_within(&text, &run).error.is_none());
+        let e = parse_stream_within(&text, &run)
+            .error
+            .expect("run over budget");
+        assert!(e.over_budget);
+        assert!(e.message.contains("all the files of this run"), "{e:?}");
+        // The refused document's share went back; the two kept stay taken.
+        assert_eq!(run.spent(), 2 * 246_894);
+        // Files without aliases still parse once the budget is gone.
+        assert!(parse_stream_within("a: [1, 2]\n", &run).error.is_none());
+    }
+
+    #[test]
+    fn a_parse_that_is_retried_takes_from_the_run_once() {
+        let run = AliasBudget::new(100);
+        let p = parse_stream_within("a: &a [x]\nb: [*a]\nspec:\n  args: [\n    x\n  ]\n", &run);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        // The anchor's copy (2) and the alias (2).
+        assert_eq!(run.spent(), 4);
+    }
+
+    #[test]
+    fn copies_of_long_strings_count_for_their_length() {
+        // Few nodes, but 64 MB of text once expanded.
+        let long = "y".repeat(6400);
+        let hundred = |a: &str| vec![format!("*{a}"); 100].join(", ");
+        let s = format!(
+            "s: &s {long}\nl1: &l1 [{}]\nl2: [{}]\n",
+            hundred("s"),
+            hundred("l1")
+        );
+        let e = parse_stream(&s).error.expect("over budget");
+        assert!(e.over_budget && e.line == 3, "{e:?}");
     }
 
     #[test]
