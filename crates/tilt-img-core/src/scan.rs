@@ -45,7 +45,14 @@ fn find_config(paths: &[PathBuf], explicit: Option<&Path>) -> Option<PathBuf> {
 
 fn read_config(path: &Path) -> Result<Knowledge, Diagnostic> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    // A config is a few lines; 1 MiB is more than any real one.
+    let text = load::read_capped(path, 1 << 20)
+        .and_then(|b| {
+            if b.len() > 1 << 20 {
+                return Err(std::io::Error::other("larger than 1 MiB"));
+            }
+            String::from_utf8(b).map_err(|_| std::io::Error::other("not valid UTF-8"))
+        })
         .map_err(|e| Diagnostic::error(&shown, 0, format!("cannot read config: {e}")))?;
     Knowledge::parse(&text).map_err(|e| {
         // toml's message names line and column; keep the first line number.

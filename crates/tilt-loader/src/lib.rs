@@ -20,6 +20,7 @@ pub mod eval;
 pub use eval::{args, builtins, context, host, preprocess, stdlib, values};
 pub mod facts;
 pub mod fieldpath;
+pub mod files;
 pub mod jsonpath;
 pub mod reference;
 pub mod refs;

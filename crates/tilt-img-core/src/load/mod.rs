@@ -194,7 +194,7 @@ fn load_one(input: &Input, opts: &LoadOptions, run: &AliasBudget) -> LoadedFile 
                 "outside the sandbox of `tilt-img check` (symlinks resolved); pass --allow-read PATH to allow it",
             )),
         ),
-        Input::File(p) => (p.display().to_string(), read_limited(p, opts.max_file_size)),
+        Input::File(p) => (p.display().to_string(), read_capped(p, opts.max_file_size)),
     };
     let path: Arc<str> = Arc::from(shown.as_str());
     let mut file = LoadedFile {
@@ -242,12 +242,7 @@ pub fn confined(p: &Path, opts: &LoadOptions) -> bool {
     std::fs::canonicalize(p).is_ok_and(|real| roots.iter().any(|r| real.starts_with(r)))
 }
 
-fn read_limited(p: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    let f = std::fs::File::open(p)?;
-    let mut buf = Vec::new();
-    f.take(max + 1).read_to_end(&mut buf)?;
-    Ok(buf)
-}
+pub use tilt_loader::files::read_capped;
 
 /// UTF-8 (with an optional BOM) or a diagnostic naming the first bad byte's line.
 fn decode(bytes: &[u8]) -> Result<&str, (u32, String)> {

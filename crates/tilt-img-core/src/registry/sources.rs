@@ -87,7 +87,7 @@ pub fn read_tree_within(
         .filter(|f| !skip.contains(&f.display().to_string()))
         .map(|f| {
             let shown = f.display().to_string();
-            let text = match std::fs::read(f) {
+            let text = match crate::load::read_capped(f, 8 << 20) {
                 Err(e) => Err(format!("cannot read: {e}; check that it is readable")),
                 // Config files are small; a huge or binary one is not a registry config.
                 Ok(b) if b.len() > 8 << 20 => Ok(None),

@@ -10,7 +10,6 @@ use starlark::eval::Evaluator;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -198,15 +197,7 @@ impl Ctx {
                     .into()
             }));
         }
-        let file = open_nonblocking(abs).map_err(|e| err(e.to_string()))?;
-        // The path may have been swapped between the two looks.
-        if !file.metadata().map(|m| m.is_file()).unwrap_or(false) {
-            return Err(err("tilt-img sandbox: not a regular file".into()));
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_READ + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| err(e.to_string()))?;
+        let bytes = crate::files::read_capped(abs, MAX_READ).map_err(|e| err(e.to_string()))?;
         if bytes.len() as u64 > MAX_READ {
             return Err(err(format!(
                 "tilt-img sandbox: larger than {} MiB",
@@ -297,16 +288,4 @@ pub fn canonical(p: &Path) -> PathBuf {
             _ => return p.to_path_buf(),
         }
     }
-}
-
-/// Opens without blocking on a FIFO that was swapped in after the check.
-fn open_nonblocking(p: &Path) -> std::io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(0o4000); // O_NONBLOCK
-    }
-    o.open(p)
 }
