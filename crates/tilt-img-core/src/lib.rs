@@ -14,6 +14,7 @@
 //! never re-implements a piece of Tilt, and knows nothing of the CLI.
 
 pub mod check;
+pub mod codegen;
 pub mod diag;
 pub mod doctor;
 pub mod escape;

@@ -145,7 +145,7 @@ pub fn validate_builds(
         });
     let mut text = kind_lines.to_string();
     for b in &plan.builds {
-        text.push_str(&b.call);
+        text.push_str(&b.call.line());
         text.push('\n');
     }
     let (st, asm) = match load_generated(objects, kinds, &text, registry, "builds") {

@@ -14,6 +14,7 @@
 //! into the local Docker store, and a push of `$EXPECTED_REF` over HTTP.
 
 use super::model::{Loc, Model, Origin, is_loopback};
+use crate::codegen::{CustomBuild, DefaultRegistry, TiltCall};
 use crate::escape::{comment, starlark_str};
 use crate::image_text::written_image;
 use serde::Serialize;
@@ -48,8 +49,9 @@ pub struct HttpBuild {
     pub push_step: Option<String>,
     /// The whole command (`sh -c`), with `$EXPECTED_REF`.
     pub command: String,
-    /// The Tiltfile line.
-    pub call: String,
+    /// The call (in JSON: its Tiltfile line).
+    #[serde(serialize_with = "crate::codegen::serialize_line")]
+    pub call: TiltCall,
 }
 
 /// How the cluster finds the images.
@@ -77,8 +79,11 @@ pub struct RegistryPlan {
     pub evidence: String,
     pub from: Loc,
     /// `default_registry(...)` to add, when the Tiltfile has none.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_registry: Option<String>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codegen::serialize_opt_line"
+    )]
+    pub default_registry: Option<TiltCall>,
     pub push_with: PushWith,
     pub builds: Vec<HttpBuild>,
 }
@@ -123,13 +128,12 @@ pub fn command(
     }
 }
 
-pub fn call(reference: &str, command: &str, deps: &str) -> String {
-    format!(
-        "custom_build({}, {}, [{}], disable_push=True, skips_local_docker=True)",
-        starlark_str(reference),
-        starlark_str(command),
-        starlark_str(deps)
-    )
+pub fn call(reference: &str, command: &str, deps: &str) -> TiltCall {
+    TiltCall::CustomBuild(CustomBuild {
+        reference: reference.to_string(),
+        command: command.to_string(),
+        deps: vec![deps.to_string()],
+    })
 }
 
 /// The Tiltfile among `paths` (a path named Tiltfile, or one in a scanned directory).
@@ -217,13 +221,11 @@ pub fn plan(
     let default_registry = (!has_default_registry
         && route == Route::Registry
         && !matches!(origin, Some(Origin::Kep1755 | Origin::Ctlptl)))
-    .then(|| match &cluster_host {
-        Some(c) => format!(
-            "default_registry({}, host_from_cluster={})",
-            starlark_str(&push_host),
-            starlark_str(c)
-        ),
-        None => format!("default_registry({})", starlark_str(&push_host)),
+    .then(|| {
+        TiltCall::DefaultRegistry(DefaultRegistry {
+            host: push_host.clone(),
+            host_from_cluster: cluster_host.clone(),
+        })
     });
     Some(RegistryPlan {
         route,
@@ -380,7 +382,7 @@ pub fn render(plan: &RegistryPlan) -> String {
         PushWith::Buildx => s.push_str("# Needs docker buildx (bundled with current Docker).\n"),
     }
     if let Some(d) = &plan.default_registry {
-        s.push_str(d);
+        s.push_str(&d.line());
         s.push('\n');
     }
     if plan.builds.is_empty() {
@@ -393,7 +395,7 @@ pub fn render(plan: &RegistryPlan) -> String {
             plan.push_with,
             mirror_host,
         );
-        line(&mut s, call("<image>", &cmd, "<context>"));
+        line(&mut s, call("<image>", &cmd, "<context>").line());
     }
     for b in &plan.builds {
         if let Some(r) = &b.replaces {
@@ -405,7 +407,7 @@ pub fn render(plan: &RegistryPlan) -> String {
                 ),
             );
         }
-        s.push_str(&b.call);
+        s.push_str(&b.call.line());
         s.push('\n');
     }
     s

@@ -24,7 +24,7 @@ fn regex_escape(s: &str) -> String {
     out
 }
 
-use crate::escape::{comment, starlark_str};
+use crate::escape::comment;
 
 fn guard(f: &InferredField) -> impl Fn(usize) -> bool + '_ {
     // The first step (`spec`) is always there; the rest as the schema says.
@@ -51,24 +51,8 @@ pub fn object_json_path(f: &InferredField, s: &SplitImage) -> String {
     }
 }
 
-/// One `k8s_kind` call as data: what the Tiltfile line says, for the JSON
-/// output and the Tilt extension (which cannot evaluate a line of text).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TiltCall {
-    pub kind: String,
-    pub api_version: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_json_path: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_object: Option<ImageObject>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ImageObject {
-    pub json_path: String,
-    pub repo_field: String,
-    pub tag_field: String,
-}
+use crate::codegen::TiltCall;
+pub use crate::codegen::{ImageObject, K8sKind};
 
 fn selector(r: &KindReport, version: Option<&str>) -> (String, String) {
     let group = regex_escape(&r.key.group);
@@ -79,7 +63,7 @@ fn selector(r: &KindReport, version: Option<&str>) -> (String, String) {
     (format!("^{}$", regex_escape(&r.key.kind)), api)
 }
 
-fn structured(r: &KindReport, fields: &[&InferredField], version: Option<&str>) -> Vec<TiltCall> {
+fn structured(r: &KindReport, fields: &[&InferredField], version: Option<&str>) -> Vec<K8sKind> {
     let (kind, api_version) = selector(r, version);
     let mut out = Vec::new();
     let paths: Vec<String> = fields
@@ -88,7 +72,7 @@ fn structured(r: &KindReport, fields: &[&InferredField], version: Option<&str>) 
         .map(|f| json_path(f))
         .collect();
     if !paths.is_empty() {
-        out.push(TiltCall {
+        out.push(K8sKind {
             kind: kind.clone(),
             api_version: api_version.clone(),
             image_json_path: Some(paths),
@@ -99,7 +83,7 @@ fn structured(r: &KindReport, fields: &[&InferredField], version: Option<&str>) 
         if let ImageField::Split(s) = &f.field
             && s.expressible_in_tilt()
         {
-            out.push(TiltCall {
+            out.push(K8sKind {
                 kind: kind.clone(),
                 api_version: api_version.clone(),
                 image_json_path: None,
@@ -114,35 +98,12 @@ fn structured(r: &KindReport, fields: &[&InferredField], version: Option<&str>) 
     out
 }
 
-fn render_call(c: &TiltCall) -> String {
-    let sel = format!(
-        "{}, api_version={}",
-        starlark_str(&c.kind),
-        starlark_str(&c.api_version)
-    );
-    match (&c.image_json_path, &c.image_object) {
-        (Some(p), _) if p.len() == 1 => {
-            format!("k8s_kind({sel}, image_json_path={})", starlark_str(&p[0]))
-        }
-        (Some(p), _) => format!(
-            "k8s_kind({sel}, image_json_path=[{}])",
-            p.iter()
-                .map(|x| starlark_str(x))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        (None, Some(o)) => format!(
-            "k8s_kind({sel}, image_object={{'json_path': {}, 'repo_field': {}, 'tag_field': {}}})",
-            starlark_str(&o.json_path),
-            starlark_str(&o.repo_field),
-            starlark_str(&o.tag_field)
-        ),
-        (None, None) => format!("k8s_kind({sel})"),
-    }
-}
-
 fn calls(r: &KindReport, fields: &[&InferredField], version: Option<&str>, out: &mut Vec<String>) {
-    out.extend(structured(r, fields, version).iter().map(render_call));
+    out.extend(
+        structured(r, fields, version)
+            .into_iter()
+            .map(|c| TiltCall::K8sKind(c).line()),
+    );
     for f in fields {
         if let ImageField::Split(s) = &f.field
             && !s.expressible_in_tilt()
@@ -161,7 +122,7 @@ fn calls(r: &KindReport, fields: &[&InferredField], version: Option<&str>, out: 
 }
 
 /// Every `k8s_kind` call a kind needs, as data (see [`kind_snippet`]).
-pub fn kind_calls(r: &KindReport) -> Vec<TiltCall> {
+pub fn kind_calls(r: &KindReport) -> Vec<K8sKind> {
     if r.builtin {
         return vec![];
     }
