@@ -223,19 +223,7 @@ static UNQUOTED_STAR: LazyLock<Regex> =
 
 /// [`tree::parse_yaml`] (one document) within the run's alias budget.
 fn parse_yaml(text: &str, run: &AliasBudget) -> Result<Node, YamlError> {
-    let parsed = tilt_loader::tree::parse_stream_within(text, run);
-    if let Some(e) = parsed.error {
-        return Err(e);
-    }
-    Ok(parsed
-        .documents
-        .into_iter()
-        .next()
-        .map(|d| d.root)
-        .unwrap_or(Node {
-            value: Value::Null,
-            line: 1,
-        }))
+    super::tree::parse_yaml_within(text, run)
 }
 
 /// A file whose aliases ran out of budget (at `line`): a diagnostic, not a

@@ -9,9 +9,14 @@ use toml::de::{DeTable, DeValue};
 
 /// Parses a single-document YAML or JSON text. `Err((line, message))`.
 pub fn parse_yaml(text: &str) -> Result<Node, (u32, String)> {
-    let parsed = tree::parse_stream(text);
+    parse_yaml_within(text, &tree::AliasBudget::per_run()).map_err(|e| (e.line.max(1), e.message))
+}
+
+/// The same, drawing on a run's alias budget; the loader's error as is.
+pub fn parse_yaml_within(text: &str, run: &tree::AliasBudget) -> Result<Node, tree::YamlError> {
+    let parsed = tree::parse_stream_within(text, run);
     if let Some(e) = parsed.error {
-        return Err((e.line.max(1), e.message));
+        return Err(e);
     }
     Ok(parsed
         .documents
