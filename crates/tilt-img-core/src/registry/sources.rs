@@ -6,12 +6,12 @@
 //! `mirrors`/`configs`, a containerd config has `plugins`, and so on.
 
 use super::model::*;
-use super::tree::{self, at, entries, strings, truthy};
+use super::tree;
 use crate::image_text::written_image;
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
-use tilt_loader::tree::{AliasBudget, Node, Value, YamlError};
+use tilt_loader::tree::{AliasBudget, Entry, Node, Value, YamlError};
 
 /// How much of a tree to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,7 +333,8 @@ pub fn config_kind(api_version: &str, kind: &str, name: &str) -> Option<ConfigKi
 fn read_document(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget) {
     let api = root.str_at("apiVersion").unwrap_or("");
     let kind = root.str_at("kind").unwrap_or("");
-    let name = at(root, &["metadata", "name"])
+    let name = root
+        .at(&["metadata", "name"])
         .and_then(Node::as_str)
         .unwrap_or("");
     if let Some(what) = config_kind(api, kind, name) {
@@ -361,11 +362,11 @@ fn read_document(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget)
 /// `registries.yaml` took the shape of containerd's legacy CRI registry
 /// config, so one reader serves both.
 fn read_mirrors_and_configs(model: &mut Model, shown: &str, node: &Node, origin: Origin) {
-    for e in entries(node.get("mirrors")) {
+    for e in opt_entries(node.get("mirrors")) {
         let endpoints = e
             .value
             .get("endpoint")
-            .map(strings)
+            .map(Node::strings)
             .unwrap_or_default()
             .into_iter()
             .map(|(s, l)| Endpoint::parse(&s, loc(shown, l)))
@@ -377,12 +378,12 @@ fn read_mirrors_and_configs(model: &mut Model, shown: &str, node: &Node, origin:
             origin,
         });
     }
-    for e in entries(node.get("configs")) {
+    for e in opt_entries(node.get("configs")) {
         let tls_node = e.value.get("tls");
         let field = |k: &str| tls_node.and_then(|t| t.get(k)).map(|n| loc(shown, n.line));
         let skip = tls_node.and_then(|t| {
             let n = t.get("insecure_skip_verify")?;
-            Some((truthy(Some(n))?, loc(shown, n.line)))
+            Some((n.truthy()?, loc(shown, n.line)))
         });
         model.settings.push(HostSettings {
             key: e.key.to_ascii_lowercase(),
@@ -400,7 +401,7 @@ fn read_mirrors_and_configs(model: &mut Model, shown: &str, node: &Node, origin:
 /// A containerd config (or kind patch): the CRI registry section.
 fn read_containerd(model: &mut Model, shown: &str, root: &Node, kind_patch: bool) {
     for plugin in ["io.containerd.grpc.v1.cri", "io.containerd.cri.v1.images"] {
-        let Some(reg) = at(root, &["plugins", plugin, "registry"]) else {
+        let Some(reg) = root.at(&["plugins", plugin, "registry"]) else {
             continue;
         };
         let config_path = str_loc(reg.get("config_path"), shown);
@@ -439,7 +440,7 @@ fn read_tls(node: &Node, shown: &str) -> (Tls, Option<(Vec<String>, Loc)>) {
     });
     let skip = node
         .get("skip_verify")
-        .and_then(|n| Some((truthy(Some(n))?, loc(shown, n.line))));
+        .and_then(|n| Some((n.truthy()?, loc(shown, n.line))));
     (
         Tls {
             ca: node.get("ca").map(|n| loc(shown, n.line)),
@@ -452,7 +453,7 @@ fn read_tls(node: &Node, shown: &str) -> (Tls, Option<(Vec<String>, Loc)>) {
 
 fn capabilities(node: &Node, shown: &str) -> Vec<(String, Loc)> {
     node.get("capabilities")
-        .map(strings)
+        .map(Node::strings)
         .unwrap_or_default()
         .into_iter()
         .map(|(s, l)| (s, loc(shown, l)))
@@ -479,7 +480,7 @@ fn read_hosts_toml(model: &mut Model, shown: &str, namespace: &str, text: &str) 
         .and_then(|n| Some(Endpoint::parse(n.as_str()?, loc(shown, n.line))));
     let (root_tls, root_flat_client) = read_tls(&root, shown);
     let mut hosts = Vec::new();
-    for e in entries(root.get("host")) {
+    for e in opt_entries(root.get("host")) {
         let (tls, flat_client) = read_tls(&e.value, shown);
         hosts.push(HostsTomlHost {
             endpoint: Endpoint::parse(&e.key, loc(shown, e.key_line)),
@@ -503,7 +504,7 @@ fn read_daemon(model: &mut Model, shown: &str, root: &Node) {
     model.files.push((shown.to_string(), "Docker daemon.json"));
     let insecure = root
         .get("insecure-registries")
-        .map(strings)
+        .map(Node::strings)
         .unwrap_or_default()
         .into_iter()
         .map(|(s, l)| (s.to_ascii_lowercase(), loc(shown, l)))
@@ -523,7 +524,7 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget) {
         file: shown.to_string(),
         uses: regs
             .get("use")
-            .map(strings)
+            .map(Node::strings)
             .unwrap_or_default()
             .into_iter()
             .map(|(s, l)| (s.to_ascii_lowercase(), loc(shown, l)))
@@ -564,7 +565,7 @@ fn read_k3d(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget) {
                 addresses.push(format!("{bind}:{host_port}"));
             }
         }
-        let proxy_remote = str_loc(at(c, &["proxy", "remoteURL"]), shown);
+        let proxy_remote = str_loc(c.at(&["proxy", "remoteURL"]), shown);
         if let Some(n) = &name {
             k3d.created = Some((n.clone(), loc(shown, c.line)));
             let internal = Endpoint::parse(&format!("http://{n}:5000"), loc(shown, c.line));
@@ -645,7 +646,7 @@ fn read_ctlptl(model: &mut Model, shown: &str, root: &Node, kind: &str) {
             if listen != "127.0.0.1" && listen != "0.0.0.0" {
                 addresses.push(format!("{listen}:{port}"));
             }
-            let proxy_remote = str_loc(at(root, &["proxy", "remoteURL"]), shown);
+            let proxy_remote = str_loc(root.at(&["proxy", "remoteURL"]), shown);
             model.servers.push(Server {
                 name: name.clone(),
                 addresses,
@@ -737,7 +738,7 @@ fn ctlptl_port(model: &Model, name: &str) -> Option<String> {
 
 /// KEP-1755: `data."localRegistryHosting.v1"` is itself YAML.
 fn read_kep(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget) {
-    let Some(data) = at(root, &["data", "localRegistryHosting.v1"]) else {
+    let Some(data) = root.at(&["data", "localRegistryHosting.v1"]) else {
         return;
     };
     let Some(text) = data.as_str() else { return };
@@ -768,12 +769,15 @@ fn read_kep(model: &mut Model, shown: &str, root: &Node, run: &AliasBudget) {
 
 /// distribution's `config.yml`: TLS and proxy mode.
 fn read_distribution(model: &mut Model, shown: &str, root: &Node) {
-    let addr = at(root, &["http", "addr"])
+    let addr = root
+        .at(&["http", "addr"])
         .and_then(Node::as_str)
         .unwrap_or(":5000");
     let port = port_of(addr).unwrap_or("5000");
-    let tls = at(root, &["http", "tls", "certificate"]).map(|n| loc(shown, n.line));
-    let proxy_remote = str_loc(at(root, &["proxy", "remoteurl"]), shown);
+    let tls = root
+        .at(&["http", "tls", "certificate"])
+        .map(|n| loc(shown, n.line));
+    let proxy_remote = str_loc(root.at(&["proxy", "remoteurl"]), shown);
     model.servers.push(Server {
         name: shown.to_string(),
         addresses: vec![format!("localhost:{port}"), format!("127.0.0.1:{port}")],
@@ -788,7 +792,7 @@ fn read_distribution(model: &mut Model, shown: &str, root: &Node) {
 /// object, and Crossplane package refs.
 fn read_pulls(model: &mut Model, shown: &str, root: &Node, api: &str) {
     if api.starts_with("pkg.crossplane.io/")
-        && let Some(p) = at(root, &["spec", "package"])
+        && let Some(p) = root.at(&["spec", "package"])
         && let Some(s) = p.as_str()
     {
         push_pull(model, shown, s, p.line, PullKind::CrossplanePackage);
@@ -866,6 +870,11 @@ fn read_tiltfile(model: &mut Model, path: &Path, shown: &str, text: &str, scope:
     for img in &result.state.images {
         push_pull(model, shown, &img.ref_text, img.line, PullKind::TiltBuild);
     }
+}
+
+/// A map's entries, or none when the key is absent.
+fn opt_entries(node: Option<&Node>) -> &[Entry] {
+    node.map(Node::entries).unwrap_or(&[])
 }
 
 #[cfg(test)]

@@ -101,39 +101,6 @@ impl LineIndex {
 }
 
 /// Strings of a sequence node (non-strings skipped); a lone string counts as one.
-pub fn strings(node: &Node) -> Vec<(String, u32)> {
-    match &node.value {
-        Value::String(s) => vec![(s.clone(), node.line)],
-        Value::Seq(items) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.line)))
-            .collect(),
-        _ => vec![],
-    }
-}
-
-/// A map's entries, or none.
-pub fn entries(node: Option<&Node>) -> &[Entry] {
-    node.and_then(Node::as_map).unwrap_or(&[])
-}
-
-/// Follows a path of keys.
-pub fn at<'a>(node: &'a Node, path: &[&str]) -> Option<&'a Node> {
-    path.iter().try_fold(node, |n, k| n.get(k))
-}
-
-pub fn truthy(node: Option<&Node>) -> Option<bool> {
-    match node.map(|n| &n.value) {
-        Some(Value::Bool(b)) => Some(*b),
-        Some(Value::String(s)) => match s.as_str() {
-            "true" | "True" => Some(true),
-            "false" | "False" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,7 +109,9 @@ mod tests {
     fn toml_lines_match_the_text() {
         let t = "version = 2\n\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n  config_path = \"/etc/containerd/certs.d\"\n";
         let n = parse_toml(t).unwrap();
-        let reg = at(&n, &["plugins", "io.containerd.grpc.v1.cri", "registry"]).unwrap();
+        let reg = n
+            .at(&["plugins", "io.containerd.grpc.v1.cri", "registry"])
+            .unwrap();
         let cp = reg.get("config_path").unwrap();
         assert_eq!(cp.as_str(), Some("/etc/containerd/certs.d"));
         assert_eq!(cp.line, 4);

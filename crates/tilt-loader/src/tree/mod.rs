@@ -62,6 +62,38 @@ impl Node {
             _ => None,
         }
     }
+    /// Follows a path of keys.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        path.iter().try_fold(self, |n, k| n.get(k))
+    }
+    /// A map's entries; none for anything else.
+    pub fn entries(&self) -> &[Entry] {
+        self.as_map().unwrap_or(&[])
+    }
+    /// A string, or the strings of a list, each with its line.
+    pub fn strings(&self) -> Vec<(String, u32)> {
+        match &self.value {
+            Value::String(s) => vec![(s.clone(), self.line)],
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(|s| (s.to_string(), i.line)))
+                .collect(),
+            _ => vec![],
+        }
+    }
+    /// A boolean, also when written as the string `true`/`false` (configs
+    /// written by hand do both).
+    pub fn truthy(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => match s.as_str() {
+                "true" | "True" => Some(true),
+                "false" | "False" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
     pub fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }
