@@ -65,7 +65,7 @@ pub struct DoctorArgs {
     /// Also probe this host[:port] (implies --probe; repeatable).
     #[arg(long = "probe-host", value_name = "HOST")]
     pub probe_hosts: Vec<String>,
-    /// Skip a rule by id (repeatable).
+    /// Skip a rule, by id or name (repeatable).
     #[arg(long = "ignore", value_name = "ID")]
     pub ignore: Vec<String>,
     /// Explain a rule: what it finds, why it breaks, bad and good examples, the fix.

@@ -216,16 +216,19 @@ fn tilt_img_docs() -> String {
 
 #[test]
 fn ignore_skips_a_rule() {
-    let out = tilt_img()
-        .args(["doctor", "tests/doctor/REG001/bad", "--ignore", "REG001"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    // By id, in any case, and by name, as --explain takes them.
+    for rule in ["REG001", "reg001", "endpoint-without-scheme"] {
+        let out = tilt_img()
+            .args(["doctor", "tests/doctor/REG001/bad", "--ignore", rule])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "--ignore {rule}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
 }
 
 #[test]

@@ -49,8 +49,9 @@ pub struct DoctorOptions {
     pub probe: bool,
     /// Extra hosts to probe besides those the files name.
     pub probe_hosts: Vec<String>,
-    /// Rule ids to skip, parsed by `RuleId::from_str` (any case); strings that
-    /// name no rule skip nothing here, the CLI rejects them first.
+    /// Rules to skip, by id (any case) or by name, as `--explain` takes
+    /// them; strings that name no rule skip nothing here, the CLI rejects
+    /// them first.
     pub ignore: Vec<String>,
 }
 
@@ -115,7 +116,12 @@ pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
             model.probes.push(probe::probe(&host, check_push));
         }
     }
-    let ignored: Vec<RuleId> = opts.ignore.iter().filter_map(|i| i.parse().ok()).collect();
+    // By id or by name, as `--explain` takes them (the CLI refuses others).
+    let ignored: Vec<RuleId> = opts
+        .ignore
+        .iter()
+        .filter_map(|i| catalog::find(i).map(|r| r.id))
+        .collect();
     let mut findings: Vec<Finding> = rules::RULES
         .iter()
         .filter(|r| !ignored.contains(&r.id))
