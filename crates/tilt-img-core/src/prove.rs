@@ -32,7 +32,8 @@ fn load_generated(
 ) -> Result<(TiltState, Assembly), Diagnostic> {
     // Objects holding values Tilt cannot parse as images would fail the load
     // whatever the lines; `scan` warns about them, so they are left out.
-    let unparsable: Vec<(&str, &str)> = kinds
+    // A set: every scanned object is looked up in it.
+    let unparsable: std::collections::HashSet<(&str, &str)> = kinds
         .iter()
         .flat_map(|k| k.images.iter())
         .filter(|i| parse_ref(&i.reference).is_err())

@@ -183,6 +183,11 @@ impl Ctx {
 
     pub fn read_abs(&self, func: &str, abs: &Path) -> anyhow::Result<Option<String>> {
         self.allowed(func, abs)?;
+        self.read_regular(func, abs)
+    }
+
+    /// The read itself, once the path was allowed: a regular file, capped.
+    fn read_regular(&self, func: &str, abs: &Path) -> anyhow::Result<Option<String>> {
         let err = |e: String| fail(func, format!("error reading {}: {e}", self.display(abs)));
         let meta = match std::fs::metadata(abs) {
             Ok(m) => m,
@@ -217,9 +222,7 @@ impl Ctx {
             .iter()
             .any(|r| real.starts_with(r))
         {
-            let dir = real.parent().map(Path::to_path_buf).unwrap_or_default();
-            let probe = Ctx::new(dir, Sandbox::default(), vec![]);
-            return probe.read_abs("load", abs);
+            return self.read_regular("load", abs);
         }
         self.read_abs("load", abs)
     }
