@@ -4,45 +4,150 @@
 //! `RefSelector` matching, and the "Did you mean" ranking Tilt prints
 //! (schollz/closestmatch over 2-, 3- and 4-letter substrings).
 
-use regex::Regex;
 use std::fmt;
-use std::sync::LazyLock;
 
 const DEFAULT_DOMAIN: &str = "docker.io";
 const OFFICIAL_PREFIX: &str = "library/";
 const NAME_TOTAL_LENGTH_MAX: usize = 255;
 
-fn patterns() -> (String, String, String, String) {
-    let alnum = "[a-z0-9]+";
-    let sep = "(?:[._]|__|[-]+)";
-    let path_component = format!("{alnum}(?:{sep}{alnum})*");
-    let domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    let host = format!(r"(?:{domain_component}(?:\.{domain_component})*|\[(?:[a-fA-F0-9:]+)\])");
-    let domain = format!("{host}(?::[0-9]+)?");
-    let tag = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}".to_string();
-    let digest =
-        "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}".to_string();
-    let remote = format!("{path_component}(?:/{path_component})*");
-    (domain, remote, tag, digest)
+// The grammar of distribution/reference (`regexp.go`), matched by hand: the
+// anchored regular expressions it is written in cost a backtracking search
+// per call, and every object Tilt looks at parses its images (10,000 of them
+// in a large `check`, each more than once). The unit tests hold these
+// functions to the original regular expressions on generated inputs.
+
+/// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`
+fn is_path_component(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let (mut i, n) = (0, b.len());
+    loop {
+        let run = i;
+        while i < n && alnum(b[i]) {
+            i += 1;
+        }
+        if i == run {
+            return false;
+        }
+        if i == n {
+            return true;
+        }
+        let sep = i;
+        while i < n && !alnum(b[i]) {
+            i += 1;
+        }
+        match &s[sep..i] {
+            "." | "_" | "__" => {}
+            d if d.bytes().all(|c| c == b'-') => {}
+            _ => return false,
+        }
+    }
 }
 
-/// `^(name)(?::(tag))?(?:@(digest))?$`
-static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    let (domain, remote, tag, digest) = patterns();
-    Regex::new(&format!(
-        "^((?:{domain}/)?{remote})(?::({tag}))?(?:@({digest}))?$"
-    ))
-    .expect("static regex")
-});
+/// `[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]`
+fn is_domain_component(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+}
 
-/// `^(?:(domain)/)?(remote)$`
-static NAME: LazyLock<Regex> = LazyLock::new(|| {
-    let (domain, remote, _, _) = patterns();
-    Regex::new(&format!("^(?:({domain})/)?({remote})$")).expect("static regex")
-});
+/// `host(?::[0-9]+)?` where host is dotted domain components or a bracketed
+/// IPv6 address (`\[[a-fA-F0-9:]+\]`).
+fn is_domain(s: &str) -> bool {
+    let (host, port) = match s.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((v6, after)) => {
+                if v6.is_empty() || !v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':') {
+                    return false;
+                }
+                match after {
+                    "" => return true,
+                    _ => match after.strip_prefix(':') {
+                        Some(port) => ("[v6]", Some(port)),
+                        None => return false,
+                    },
+                }
+            }
+            None => return false,
+        },
+        None => match s.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (s, None),
+        },
+    };
+    let host_ok = host == "[v6]" || host.split('.').all(is_domain_component);
+    host_ok && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+}
 
-static HEX64: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[a-f0-9]{64}$").expect("static regex"));
+/// `remote` (path components joined by `/`).
+fn is_remote(s: &str) -> bool {
+    s.split('/').all(is_path_component)
+}
+
+/// `^(?:(domain)/)?(remote)$`: the domain, when the first component can be
+/// one and the rest is a remote (the regex's optional group is greedy).
+fn split_name(name: &str) -> Option<(&str, &str)> {
+    if let Some((first, rest)) = name.split_once('/')
+        && is_domain(first)
+        && is_remote(rest)
+    {
+        return Some((first, rest));
+    }
+    is_remote(name).then_some(("", name))
+}
+
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`
+fn is_tag(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=128).contains(&b.len())
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
+/// `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}`
+fn is_digest(s: &str) -> bool {
+    let Some((algorithm, hex)) = s.split_once(':') else {
+        return false;
+    };
+    let component = |c: &str| {
+        let b = c.as_bytes();
+        !b.is_empty() && b[0].is_ascii_alphabetic() && b.iter().all(u8::is_ascii_alphanumeric)
+    };
+    algorithm.split(['-', '_', '+', '.']).all(component)
+        && hex.len() >= 32
+        && hex.bytes().all(|c| c.is_ascii_hexdigit())
+}
+
+/// `^((?:domain/)?remote)(?::(tag))?(?:@(digest))?$`: name, tag, digest.
+fn match_reference(s: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+    let (rest, digest) = match s.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (s, None),
+    };
+    if digest.is_some_and(|d| !is_digest(d)) {
+        return None;
+    }
+    // A `:` after the last `/` starts the tag; one before it is a port.
+    let slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[slash..].find(':') {
+        Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..])),
+        None => (rest, None),
+    };
+    if tag.is_some_and(|t| !is_tag(t)) {
+        return None;
+    }
+    split_name(name)?;
+    Some((name, tag, digest))
+}
+
+fn is_hex64(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
 
 /// A normalized, named reference (`docker.io/library/nginx:1.25`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +186,7 @@ fn split_docker_domain(name: &str) -> (String, String) {
 impl Named {
     /// `reference.ParseNormalizedNamed`, with Go's error texts.
     pub fn parse_normalized(s: &str) -> Result<Named, String> {
-        if HEX64.is_match(s) {
+        if is_hex64(s) {
             return Err(format!(
                 "invalid repository name ({s}), cannot specify 64-byte hexadecimal strings"
             ));
@@ -98,27 +203,26 @@ impl Named {
 
     /// `reference.Parse` of an already normalized string.
     fn parse(s: &str) -> Result<Named, String> {
-        let Some(c) = REFERENCE.captures(s) else {
+        let Some((name, tag, digest)) = match_reference(s) else {
             if s.is_empty() {
                 return Err("repository name must have at least one component".into());
             }
-            if REFERENCE.is_match(&s.to_lowercase()) {
+            if match_reference(&s.to_lowercase()).is_some() {
                 return Err("invalid reference format: repository name must be lowercase".into());
             }
             return Err("invalid reference format".into());
         };
-        let name = c.get(1).map_or("", |m| m.as_str());
         if name.len() > NAME_TOTAL_LENGTH_MAX {
             return Err(format!(
                 "repository name must not be more than {NAME_TOTAL_LENGTH_MAX} characters"
             ));
         }
-        let n = NAME.captures(name).ok_or("invalid reference format")?;
+        let (domain, path) = split_name(name).ok_or("invalid reference format")?;
         Ok(Named {
-            domain: n.get(1).map_or("", |m| m.as_str()).to_string(),
-            path: n.get(2).map_or("", |m| m.as_str()).to_string(),
-            tag: c.get(2).map(|m| m.as_str().to_string()),
-            digest: c.get(3).map(|m| m.as_str().to_string()),
+            domain: domain.to_string(),
+            path: path.to_string(),
+            tag: tag.map(str::to_string),
+            digest: digest.map(str::to_string),
         })
     }
 
@@ -311,6 +415,96 @@ pub fn did_you_mean(unused: &str, candidates: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// distribution/reference's regular expressions, as written in
+    /// `regexp.go`: the oracle the hand-written matcher is held to.
+    fn original() -> (regex::Regex, regex::Regex) {
+        let alnum = "[a-z0-9]+";
+        let sep = "(?:[._]|__|[-]+)";
+        let path_component = format!("{alnum}(?:{sep}{alnum})*");
+        let domain_component = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+        let host =
+            format!(r"(?:{domain_component}(?:\.{domain_component})*|\[(?:[a-fA-F0-9:]+)\])");
+        let domain = format!("{host}(?::[0-9]+)?");
+        let tag = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+        let digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}";
+        let remote = format!("{path_component}(?:/{path_component})*");
+        let reference = regex::Regex::new(&format!(
+            "^((?:{domain}/)?{remote})(?::({tag}))?(?:@({digest}))?$"
+        ))
+        .unwrap();
+        let name = regex::Regex::new(&format!("^(?:({domain})/)?({remote})$")).unwrap();
+        (reference, name)
+    }
+
+    #[test]
+    fn hand_written_grammar_agrees_with_the_regular_expressions() {
+        let (reference, name) = original();
+        let hex = "0123456789abcdef0123456789abcdef";
+        let long = hex.repeat(4); // a 128-character tag, and 129 with more
+        let pieces = [
+            "a",
+            "Z",
+            "0",
+            "-",
+            "--",
+            ".",
+            "_",
+            "__",
+            "___",
+            "/",
+            ":",
+            "@",
+            "[",
+            "]",
+            "::1",
+            "5000",
+            "localhost",
+            "ex.com",
+            "sha256:",
+            hex,
+            "x-y",
+            "A",
+            "+",
+            "é",
+            "",
+            &long,
+        ];
+        let mut checked = 0;
+        let n = pieces.len();
+        for a in 0..n {
+            for b in 0..n {
+                for c in 0..n {
+                    for d in 0..n {
+                        let s = format!("{}{}{}{}", pieces[a], pieces[b], pieces[c], pieces[d]);
+                        for s in [s.clone(), format!("docker.io/{s}"), format!("{s}/x:t")] {
+                            let want = reference.captures(&s).map(|c| {
+                                let n = c.get(1).unwrap().as_str();
+                                let parts = name.captures(n).unwrap();
+                                (
+                                    n.to_string(),
+                                    c.get(2).map(|m| m.as_str().to_string()),
+                                    c.get(3).map(|m| m.as_str().to_string()),
+                                    parts.get(1).map_or("", |m| m.as_str()).to_string(),
+                                )
+                            });
+                            let got = match_reference(&s).map(|(n, t, d)| {
+                                (
+                                    n.to_string(),
+                                    t.map(str::to_string),
+                                    d.map(str::to_string),
+                                    split_name(n).unwrap().0.to_string(),
+                                )
+                            });
+                            assert_eq!(got, want, "{s:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1_000_000);
+    }
 
     fn p(s: &str) -> Result<Named, String> {
         Named::parse_normalized(s)
