@@ -29,6 +29,9 @@ pub struct Assembly {
     /// Familiar names of every image consumed anywhere, in first-seen order
     /// (the "Did you mean" candidates).
     pub consumed: Vec<String>,
+    /// The images found in each entity, where assembly looked (every
+    /// workload and resource member), so callers need not search again.
+    pub entity_images: Vec<Option<Vec<Named>>>,
 }
 
 impl Assembly {
@@ -289,6 +292,26 @@ fn selects(e: &Entity, labels: &serde_json::Map<String, Value>, workload_ns: &st
     e.namespace.is_empty() || e.namespace == workload_ns
 }
 
+/// [`find_images`] once per entity: assembly asks for an object's images
+/// when it decides what is a workload and again when it fills resources
+/// (and a JSONPath over a large object is not cheap). The error is kept too,
+/// so each caller still words it as Tilt does at that point.
+struct Finder<'s> {
+    st: &'s TiltState,
+    env: Vec<RefSelector>,
+    cache: Vec<Option<Result<Vec<Named>, String>>>,
+}
+
+impl<'s> Finder<'s> {
+    fn images(&mut self, i: usize) -> Result<&[Named], String> {
+        let (st, env) = (self.st, &self.env);
+        self.cache[i]
+            .get_or_insert_with(|| find_images(&st.entities[i], &st.kinds, env))
+            .as_deref()
+            .map_err(Clone::clone)
+    }
+}
+
 pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
     let env_images: Vec<RefSelector> = st
         .images
@@ -298,11 +321,17 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
         .collect();
 
     // Workloads: selected by a k8s_kind, or with images Tilt can see.
+    let mut finder = Finder {
+        st,
+        env: env_images,
+        cache: vec![None; st.entities.len()],
+    };
     let mut unresourced: Vec<usize> = Vec::new();
     let mut workloads = Vec::new();
     for (i, e) in st.entities.iter().enumerate() {
         let is_workload = st.kinds.iter().any(|k| k.selector.matches(e))
-            || !find_images(e, &st.kinds, &env_images)
+            || !finder
+                .images(i)
                 .map_err(|err| format!("finding images in {}: {err}", e.name))?
                 .is_empty();
         if is_workload {
@@ -329,11 +358,11 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
             refs: vec![],
             images: vec![],
         };
-        add_entities(st, &mut r, &members, &env_images)?;
+        add_entities(st, &mut r, &members, &mut finder)?;
         resources.push(r);
     }
 
-    apply_resource_opts(st, &mut resources, &mut unresourced, &env_images)?;
+    apply_resource_opts(st, &mut resources, &mut unresourced, &mut finder)?;
 
     // Match consumed images to builds, as buildIndex does.
     let selectors = build_selectors(st);
@@ -359,6 +388,11 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
     sort_by_kind(st, &mut unresourced);
     asm.resources = resources;
     asm.unresourced = unresourced;
+    asm.entity_images = finder
+        .cache
+        .into_iter()
+        .map(|c| c.and_then(Result::ok))
+        .collect();
     Ok(asm)
 }
 
@@ -366,7 +400,7 @@ fn add_entities(
     st: &TiltState,
     r: &mut Resource,
     ids: &[usize],
-    env: &[RefSelector],
+    finder: &mut Finder,
 ) -> Result<(), String> {
     // Refs in first-seen order; the set makes each lookup O(1), so a pod
     // with thousands of containers is not quadratic.
@@ -375,11 +409,12 @@ fn add_entities(
     for &i in ids {
         let e = &st.entities[i];
         r.entities.push(i);
-        let found = find_images(e, &st.kinds, env)
+        let found = finder
+            .images(i)
             .map_err(|err| format!("finding image in {}/{}: {err}", e.kind, e.name))?;
         for f in found {
             if seen.insert(f.to_string()) {
-                r.refs.push(f);
+                r.refs.push(f.clone());
             }
         }
     }
@@ -491,7 +526,7 @@ fn apply_resource_opts(
     st: &TiltState,
     resources: &mut Vec<Resource>,
     unresourced: &mut Vec<usize>,
-    env: &[RefSelector],
+    finder: &mut Finder,
 ) -> Result<(), String> {
     let all: Vec<usize> = resources
         .iter()
@@ -568,7 +603,7 @@ fn apply_resource_opts(
                 ));
             };
             let id = unresourced.remove(pos);
-            add_entities(st, &mut resources[ri], &[id], env)?;
+            add_entities(st, &mut resources[ri], &[id], finder)?;
         }
     }
     for r in resources.iter() {

@@ -15,6 +15,7 @@
 //! Tilt assembles resources, wrapped as `Matching (json_path="…"): …`.
 
 use serde_json::Value as J;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
@@ -431,7 +432,43 @@ fn go_str(v: &J) -> String {
 
 /// A matched value and where it sits (`spec.containers[0].image`); literal
 /// text and numbers have no location.
-type V = (J, String);
+/// A matched value and its concrete location. Values borrow from the object
+/// being searched (a filter over a list of maps must not copy every map);
+/// only literals (text, numbers, string bytes) are owned.
+type V<'a> = (Cow<'a, J>, String);
+
+/// The child `pick` chooses, borrowed when its parent is.
+fn child<'a>(v: &Cow<'a, J>, pick: impl Fn(&J) -> Option<&J>) -> Option<Cow<'a, J>> {
+    match v {
+        Cow::Borrowed(b) => pick(b).map(Cow::Borrowed),
+        Cow::Owned(o) => pick(o).cloned().map(Cow::Owned),
+    }
+}
+
+/// Every element of an array or value of a map, with its location.
+fn members<'a>(v: &Cow<'a, J>, loc: &str) -> Vec<V<'a>> {
+    fn of<'b>(j: &'b J, loc: &str) -> Vec<(&'b J, String)> {
+        match j {
+            J::Object(o) => o.iter().map(|(k, x)| (x, at(loc, k))).collect(),
+            J::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x, format!("{loc}[{i}]")))
+                .collect(),
+            _ => vec![],
+        }
+    }
+    match v {
+        Cow::Borrowed(b) => of(b, loc)
+            .into_iter()
+            .map(|(x, l)| (Cow::Borrowed(x), l))
+            .collect(),
+        Cow::Owned(o) => of(o, loc)
+            .into_iter()
+            .map(|(x, l)| (Cow::Owned(x.clone()), l))
+            .collect(),
+    }
+}
 
 fn at(loc: &str, key: &str) -> String {
     if loc.is_empty() {
@@ -441,16 +478,16 @@ fn at(loc: &str, key: &str) -> String {
     }
 }
 
-struct Eval {
-    stack: Vec<Vec<V>>,
-    cur: Vec<V>,
+struct Eval<'a> {
+    stack: Vec<Vec<V<'a>>>,
+    cur: Vec<V<'a>>,
     begin_range: i64,
     in_range: i64,
     end_range: i64,
 }
 
-impl Eval {
-    fn find_results(&mut self, data: V, nodes: &[Node]) -> Result<Vec<Vec<V>>, String> {
+impl<'a> Eval<'a> {
+    fn find_results(&mut self, data: V<'a>, nodes: &[Node]) -> Result<Vec<Vec<V<'a>>>, String> {
         self.cur = vec![data];
         let mut full = Vec::new();
         for (i, node) in nodes.iter().enumerate() {
@@ -477,8 +514,8 @@ impl Eval {
         Ok(full)
     }
 
-    fn walk(&mut self, input: Vec<V>, node: &Node) -> Result<Vec<V>, String> {
-        let literal = |v: J| (v, String::new());
+    fn walk(&mut self, input: Vec<V<'a>>, node: &Node) -> Result<Vec<V<'a>>, String> {
+        let literal = |v: J| (Cow::Owned(v), String::new());
         match node {
             Node::List(nodes) => self.list(input, nodes),
             Node::Text(t) => Ok(vec![literal(J::String(t.clone()))]),
@@ -527,7 +564,7 @@ impl Eval {
         }
     }
 
-    fn list(&mut self, input: Vec<V>, nodes: &[Node]) -> Result<Vec<V>, String> {
+    fn list(&mut self, input: Vec<V<'a>>, nodes: &[Node]) -> Result<Vec<V<'a>>, String> {
         let mut cur = input;
         for n in nodes {
             cur = self.walk(cur, n)?;
@@ -537,32 +574,28 @@ impl Eval {
 
     fn filter(
         &mut self,
-        input: Vec<V>,
+        input: Vec<V<'a>>,
         left: &[Node],
         right: &[Node],
         op: &str,
-    ) -> Result<Vec<V>, String> {
+    ) -> Result<Vec<V<'a>>, String> {
         let mut out = Vec::new();
         for (value, loc) in input {
-            let items: Vec<V> =
-                match &value {
-                    J::Array(a) => a
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (v.clone(), format!("{loc}[{i}]")))
-                        .collect(),
-                    J::Object(o) => o.iter().map(|(k, v)| (v.clone(), at(&loc, k))).collect(),
-                    J::Null => return Err(
+            let items: Vec<V> = match value.as_ref() {
+                J::Array(_) | J::Object(_) => members(&value, &loc),
+                J::Null => {
+                    return Err(
                         "<invalid reflect.Value> is not array, slice or map and cannot be filtered"
                             .into(),
-                    ),
-                    other => {
-                        return Err(format!(
-                            "{} is not array, slice or map and cannot be filtered",
-                            go_str(other)
-                        ));
-                    }
-                };
+                    );
+                }
+                other => {
+                    return Err(format!(
+                        "{} is not array, slice or map and cannot be filtered",
+                        go_str(other)
+                    ));
+                }
+            };
             for item in items {
                 let lefts = self.list(vec![item.clone()], left);
                 if op == "exists" {
@@ -574,13 +607,13 @@ impl Eval {
                 let lefts = lefts?;
                 let l = match lefts.len() {
                     0 => continue,
-                    1 => lefts[0].0.clone(),
+                    1 => lefts[0].0.clone().into_owned(),
                     _ => return Err("can only compare one element at a time".into()),
                 };
                 let rights = self.list(vec![item.clone()], right)?;
                 let r = match rights.len() {
                     0 => continue,
-                    1 => rights[0].0.clone(),
+                    1 => rights[0].0.clone().into_owned(),
                     _ => return Err("can only compare one element at a time".into()),
                 };
                 if compare(&l, &r, op)? {
@@ -592,15 +625,14 @@ impl Eval {
     }
 }
 
-fn field(input: Vec<V>, name: &str) -> Result<Vec<V>, String> {
+fn field<'a>(input: Vec<V<'a>>, name: &str) -> Result<Vec<V<'a>>, String> {
     if input.is_empty() {
         return Ok(vec![]);
     }
     let found: Vec<V> = input
         .iter()
-        .filter_map(|(v, loc)| match v {
-            J::Object(o) => o.get(name).map(|x| (x.clone(), at(loc, name))),
-            _ => None,
+        .filter_map(|(v, loc)| {
+            child(v, |j| j.as_object().and_then(|o| o.get(name))).map(|x| (x, at(loc, name)))
         })
         .collect();
     if found.is_empty() {
@@ -609,10 +641,10 @@ fn field(input: Vec<V>, name: &str) -> Result<Vec<V>, String> {
     Ok(found)
 }
 
-fn array(input: Vec<V>, p: &[Param; 3]) -> Result<Vec<V>, String> {
+fn array<'a>(input: Vec<V<'a>>, p: &[Param; 3]) -> Result<Vec<V<'a>>, String> {
     let mut out = Vec::new();
     for (value, loc) in &input {
-        let items = match value {
+        let items = match value.as_ref() {
             J::Null => continue,
             J::Array(a) => a,
             other => {
@@ -666,35 +698,31 @@ fn array(input: Vec<V>, p: &[Param; 3]) -> Result<Vec<V>, String> {
             1
         };
         let start = p[0].value as usize;
-        out.extend(
-            items[start..p[1].value as usize]
-                .iter()
-                .enumerate()
-                .step_by(step)
-                .map(|(i, v)| (v.clone(), format!("{loc}[{}]", start + i))),
-        );
+        let end = p[1].value as usize;
+        out.extend((start..end).step_by(step).filter_map(|i| {
+            child(value, |j| j.as_array().and_then(|a| a.get(i)))
+                .map(|v| (v, format!("{loc}[{i}]")))
+        }));
     }
     Ok(out)
 }
 
-fn children((v, loc): &V) -> Vec<V> {
-    match v {
-        J::Object(o) => o.iter().map(|(k, x)| (x.clone(), at(loc, k))).collect(),
-        J::Array(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (x.clone(), format!("{loc}[{i}]")))
+fn children<'a>((v, loc): &V<'a>) -> Vec<V<'a>> {
+    match v.as_ref() {
+        J::Object(_) | J::Array(_) => members(v, loc),
+        J::String(s) => s
+            .bytes()
+            .map(|b| (Cow::Owned(J::from(b)), String::new()))
             .collect(),
-        J::String(s) => s.bytes().map(|b| (J::from(b), String::new())).collect(),
         _ => vec![],
     }
 }
 
-fn recursive(input: Vec<V>) -> Vec<V> {
+fn recursive(input: Vec<V<'_>>) -> Vec<V<'_>> {
     let mut out = Vec::new();
     for v in input {
         let kids = children(&v);
-        if !kids.is_empty() && !matches!(v.0, J::String(_)) {
+        if !kids.is_empty() && !matches!(v.0.as_ref(), J::String(_)) {
             out.push(v);
             out.extend(recursive(kids));
         }
@@ -753,9 +781,13 @@ impl JsonPath {
             end_range: 0,
         };
         let sets = e
-            .find_results((obj.clone(), String::new()), &self.root)
+            .find_results((Cow::Borrowed(obj), String::new()), &self.root)
             .map_err(|err| format!("Matching (json_path={:?}): {err}", self.text))?;
-        Ok(sets.into_iter().flatten().collect())
+        Ok(sets
+            .into_iter()
+            .flatten()
+            .map(|(v, loc)| (v.into_owned(), loc))
+            .collect())
     }
 
     /// Tilt's `FindStrings`: every match must be a string.
