@@ -40,11 +40,14 @@ fn load_generated(
         .map(|i| (i.file.as_str(), i.name.as_str()))
         .collect();
     let preset = Preset {
-        objects: objects
-            .iter()
-            .filter(|o| !unparsable.contains(&(&*o.file, o.name.as_str())))
-            .map(|o| o.root.to_json())
-            .collect(),
+        objects: {
+            use rayon::prelude::*;
+            objects
+                .par_iter()
+                .filter(|o| !unparsable.contains(&(&*o.file, o.name.as_str())))
+                .map(|o| o.root.to_json())
+                .collect()
+        },
         default_registry: registry,
     };
     // A directory with nothing in it: the lines read no file.
@@ -64,45 +67,106 @@ fn load_generated(
     }
 }
 
+/// An image Tilt found in an object: kind, group, name (or generateName),
+/// and the normalized reference.
+type Found = (String, String, String, String);
+
+/// Objects per loader run: below this, one run; above, the objects are
+/// split so the runs use every core. Each run loads the whole snippet, and
+/// what is proven (an object's images are found, a matched object has the
+/// path) is a property of one object at a time.
+const OBJECTS_PER_RUN: usize = 2_000;
+
+/// Loads the snippet with the objects (in parallel chunks) and returns every
+/// image Tilt finds in each object.
+fn found_by_snippet(
+    objects: &[&K8sObject],
+    kinds: &[KindReport],
+    snippet: &str,
+) -> Result<std::collections::HashSet<Found>, Diagnostic> {
+    use rayon::prelude::*;
+    let per_run = objects
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(OBJECTS_PER_RUN);
+    let chunks: Vec<&[&K8sObject]> = if objects.is_empty() {
+        vec![&[]]
+    } else {
+        objects.chunks(per_run).collect()
+    };
+    let runs: Vec<Result<Vec<Found>, Diagnostic>> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let (st, asm) = load_generated(chunk, kinds, snippet, None, "lines")?;
+            let mut out = Vec::new();
+            for (i, e) in st.entities.iter().enumerate() {
+                let searched;
+                let images = match asm.entity_images.get(i) {
+                    Some(Some(images)) => images,
+                    _ => {
+                        searched = assemble::find_images(e, &st.kinds, &[]).unwrap_or_default();
+                        &searched
+                    }
+                };
+                let generated = generate_name(e);
+                for img in images {
+                    let key = |name: &str| {
+                        (
+                            e.kind.clone(),
+                            e.group().to_string(),
+                            name.to_string(),
+                            img.to_string(),
+                        )
+                    };
+                    out.push(key(&e.name));
+                    if !generated.is_empty() && generated != e.name {
+                        out.push(key(generated));
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .collect();
+    let mut found = std::collections::HashSet::new();
+    for run in runs {
+        found.extend(run?);
+    }
+    Ok(found)
+}
+
 pub fn validate_snippet(
     objects: &[&K8sObject],
     kinds: &[KindReport],
     snippet: &str,
 ) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let st = match load_generated(objects, kinds, snippet, None, "lines") {
-        Ok((st, _)) => st,
+    let found = match found_by_snippet(objects, kinds, snippet) {
+        Ok(found) => found,
         Err(d) => return vec![d],
     };
+    let mut diags = Vec::new();
     for k in kinds.iter().filter(|k| k.tilt.is_some()) {
-        let snippet_paths: Vec<String> = crate::render::tiltfile::snippet_fields(k)
-            .iter()
-            .filter(|f| match &f.field {
-                crate::report::ImageField::Split(s) => s.expressible_in_tilt(),
-                _ => true,
-            })
-            .map(|f| f.field.to_string())
-            .collect();
+        let snippet_paths: std::collections::HashSet<String> =
+            crate::render::tiltfile::snippet_fields(k)
+                .iter()
+                .filter(|f| match &f.field {
+                    crate::report::ImageField::Split(s) => s.expressible_in_tilt(),
+                    _ => true,
+                })
+                .map(|f| f.field.to_string())
+                .collect();
         for img in k.images.iter().filter(|i| snippet_paths.contains(&i.path)) {
             let Ok(want) = parse_ref(&img.reference) else {
                 continue;
             };
-            // Several objects may share kind and name (in different files).
-            let found_somewhere = st
-                .entities
-                .iter()
-                .filter(|e| {
-                    e.kind == img.kind
-                        && e.group() == img.group
-                        && (e.name == img.name || generate_name(e) == img.name)
-                })
-                .any(|e| {
-                    assemble::find_images(e, &st.kinds, &[])
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|f| f.to_string() == want.to_string())
-                });
-            if !found_somewhere {
+            // Several objects may share kind and name (in different files):
+            // found in any of them is enough.
+            let key = (
+                img.kind.clone(),
+                img.group.clone(),
+                img.name.clone(),
+                want.to_string(),
+            );
+            if !found.contains(&key) {
                 diags.push(bug(format!(
                     "the generated k8s_kind for {} does not find `{}` at {} of {}/{} ({}:{})",
                     k.key.kind, img.reference, img.location, img.kind, img.name, img.file, img.line
