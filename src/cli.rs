@@ -222,6 +222,7 @@ pub fn scan_output(args: &ScanArgs, confine: Option<Vec<PathBuf>>) -> (String, b
         validate: args.format == Format::Tiltfile && !args.no_validate,
         no_registry: false,
         push_with: args.push_with.into(),
+        whole_objects: false,
     };
     let outcome = scan::scan(&args.paths, &opts);
     let text = match args.format {

@@ -2,11 +2,16 @@
 //! resulting [`ScanReport`].
 
 use crate::diag::Diagnostic;
+use crate::infer::facts::{self, CrdRead, Reduced};
 use crate::infer::{self, InferOptions, knowledge::Knowledge};
-use crate::load::{self, LoadOptions};
+use crate::load::{self, K8sObject, LoadOptions};
 use crate::render;
 use crate::report::ScanReport;
+use crate::report::{KindKey, KindReport};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tilt_loader::tree::AliasBudget;
 
 pub const CONFIG_FILE: &str = ".tilt-img.toml";
 
@@ -24,6 +29,9 @@ pub struct ScanOptions {
     /// Skip reading registry configs (no HTTP-registry builds).
     pub no_registry: bool,
     pub push_with: crate::registry::plan::PushWith,
+    /// Keep every object whole instead of reducing it to the facts
+    /// inference reads (the pre-streaming pipeline; tests compare the two).
+    pub whole_objects: bool,
 }
 
 pub struct ScanOutcome {
@@ -70,21 +78,106 @@ fn read_config(path: &Path) -> Result<Knowledge, Diagnostic> {
     })
 }
 
+/// One file after streaming: its diagnostics and the facts inference needs.
+struct ScannedFile {
+    path: Arc<str>,
+    diagnostics: Vec<Diagnostic>,
+    failed: bool,
+    crds: Vec<CrdRead>,
+    objects: Vec<K8sObject>,
+    /// It held objects and none of them is a registry config, so the
+    /// registry reader need not read it again.
+    ordinary: bool,
+}
+
+fn reduce_file(input: &load::Input, f: load::LoadedFile, whole: bool) -> ScannedFile {
+    let ordinary = !f.objects.is_empty()
+        && !f.objects.iter().any(|o| {
+            crate::registry::sources::config_kind(&o.api_version, &o.kind, &o.name).is_some()
+        });
+    let mut out = ScannedFile {
+        path: f.path,
+        diagnostics: f.diagnostics,
+        failed: f.failed,
+        crds: vec![],
+        objects: vec![],
+        ordinary,
+    };
+    // Standard input cannot be read a second time (see `whole_again`).
+    let whole = whole || matches!(input, load::Input::Stdin);
+    for o in f.objects {
+        if whole && !crate::infer::schema::is_crd(&o) {
+            out.objects.push(o);
+            continue;
+        }
+        match facts::reduce(o) {
+            Reduced::Crd(c) => out.crds.push(c),
+            Reduced::Object(o) => out.objects.push(o),
+            Reduced::Dropped => {}
+        }
+    }
+    out
+}
+
+/// Kinds with a field the reduced objects do not hold (see
+/// [`facts::covers`]): their objects are read again, whole.
+fn uncovered(kinds: &[KindReport]) -> HashSet<KindKey> {
+    kinds
+        .iter()
+        .filter(|k| !k.builtin)
+        .filter(|k| {
+            k.fields
+                .iter()
+                .chain(&k.optional_fields)
+                .any(|f| !facts::covers(&f.field))
+        })
+        .map(|k| k.key.clone())
+        .collect()
+}
+
+/// The whole objects of `kinds`, read again from the files that hold them.
+fn whole_again(
+    files: &[ScannedFile],
+    kinds: &HashSet<KindKey>,
+    opts: &LoadOptions,
+    budget: &AliasBudget,
+) -> Vec<K8sObject> {
+    let of_kinds = |o: &K8sObject| kinds.contains(&KindKey::new(o.group(), &o.kind));
+    let inputs: Vec<load::Input> = files
+        .iter()
+        .filter(|f| f.objects.iter().any(of_kinds))
+        .map(|f| load::Input::File(PathBuf::from(&*f.path)))
+        .collect();
+    load::load_reduced(&inputs, opts, budget, |_, f| {
+        f.objects.into_iter().filter(of_kinds).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
 pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
     // One alias budget for every file this scan parses, manifests and
     // registry configs alike.
     let budget = tilt_loader::tree::AliasBudget::per_run();
     let (inputs, walk_diagnostics) = load::discover(paths, &opts.load);
-    let loaded = load::Loaded {
-        files: load::load_within(&inputs, &opts.load, &budget),
-        walk_diagnostics,
-    };
-    let mut diagnostics = loaded.walk_diagnostics.clone();
-    let mut input_failed = loaded.any_failed();
-    for f in &loaded.files {
+    // Streaming: each file is parsed and reduced on some core, and only the
+    // facts are collected.
+    let mut files: Vec<ScannedFile> = load::load_reduced(&inputs, &opts.load, &budget, |i, f| {
+        reduce_file(i, f, opts.whole_objects)
+    });
+    let mut diagnostics = walk_diagnostics.clone();
+    let mut input_failed = files.iter().any(|f| f.failed)
+        || walk_diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error);
+    for f in &files {
         diagnostics.extend(f.diagnostics.iter().cloned());
     }
-
+    let crds: Vec<CrdRead> = files
+        .iter_mut()
+        .flat_map(|f| std::mem::take(&mut f.crds))
+        .collect();
     let builtin = (!opts.no_knowledge).then(Knowledge::builtin);
     let config = match find_config(paths, opts.config.as_deref()) {
         None => None,
@@ -110,7 +203,25 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         knowledge: builtin.as_ref(),
         config: config.as_ref().map(|(k, f)| (k, f.clone())),
     };
-    let (mut kinds, infer_diags) = infer::infer(loaded.objects(), &infer_opts);
+    let reduced: Vec<&K8sObject> = files.iter().flat_map(|f| &f.objects).collect();
+    let (mut kinds, mut infer_diags) = infer::infer_reduced(&crds, reduced.clone(), &infer_opts);
+    let again = uncovered(&kinds);
+    let whole = if again.is_empty() {
+        vec![]
+    } else {
+        whole_again(&files, &again, &opts.load, &budget)
+    };
+    let objects: Vec<&K8sObject> = if again.is_empty() {
+        reduced
+    } else {
+        let objects: Vec<&K8sObject> = reduced
+            .into_iter()
+            .filter(|o| !again.contains(&KindKey::new(o.group(), &o.kind)))
+            .chain(&whole)
+            .collect();
+        (kinds, infer_diags) = infer::infer_reduced(&crds, objects.clone(), &infer_opts);
+        objects
+    };
     diagnostics.extend(infer_diags);
     for k in &mut kinds {
         k.tilt = render::tiltfile::kind_snippet(k);
@@ -125,16 +236,9 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
             .collect();
         // Files the loader already parsed into ordinary objects cannot be
         // registry configs; only the rest is read again.
-        let skip: std::collections::HashSet<String> = loaded
-            .files
+        let skip: HashSet<String> = files
             .iter()
-            .filter(|f| {
-                !f.objects.is_empty()
-                    && !f.objects.iter().any(|o| {
-                        crate::registry::sources::config_kind(&o.api_version, &o.kind, &o.name)
-                            .is_some()
-                    })
-            })
+            .filter(|f| f.ordinary)
             .map(|f| f.path.to_string())
             .collect();
         let (model, _) = crate::registry::sources::read_tree_within(
@@ -151,7 +255,6 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         crate::registry::plan::plan(&dirs, &model, &found, opts.push_with)
     };
     if opts.validate {
-        let objects: Vec<&crate::load::K8sObject> = loaded.objects().collect();
         let report = ScanReport {
             kinds,
             diagnostics: vec![],
@@ -174,12 +277,6 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         kinds = report.kinds;
     }
     diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    // Freeing hundreds of megabytes of trees takes a noticeable share of a
-    // large scan; do it on all cores rather than on the way out.
-    {
-        use rayon::prelude::*;
-        loaded.files.into_par_iter().for_each(drop);
-    }
     ScanOutcome {
         report: ScanReport {
             kinds,

@@ -1,6 +1,7 @@
 //! Stage 2: per kind, combine the three sources (CRD schema, instances,
 //! knowledge) and the user's config into image fields with evidence.
 
+pub mod facts;
 pub mod instance;
 pub mod knowledge;
 pub mod names;
@@ -30,23 +31,37 @@ pub fn infer<'a>(
     objects: impl Iterator<Item = &'a K8sObject>,
     opts: &InferOptions<'_>,
 ) -> (Vec<KindReport>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let mut crds: BTreeMap<KindKey, CrdInfo> = BTreeMap::new();
-    let mut instances: BTreeMap<KindKey, Vec<&K8sObject>> = BTreeMap::new();
     let (crd_objects, others): (Vec<&K8sObject>, Vec<&K8sObject>) =
         objects.partition(|o| schema::is_crd(o));
     // Schema walks are independent and CRDs are large: read them on all cores.
-    let read: Vec<(&K8sObject, Option<CrdInfo>)> = crd_objects
+    let crds: Vec<facts::CrdRead> = crd_objects
         .par_iter()
-        .map(|o| (*o, schema::read_crd(o)))
+        .map(|o| facts::CrdRead {
+            file: o.file.clone(),
+            line: o.line,
+            info: schema::read_crd(o),
+        })
         .collect();
-    for (o, info) in read {
-        match info {
+    infer_reduced(&crds, others, opts)
+}
+
+/// [`infer`] over what a streaming scan kept: CRDs already read, and the
+/// other objects (whole or reduced by [`facts::reduce`]).
+pub fn infer_reduced(
+    read: &[facts::CrdRead],
+    others: Vec<&K8sObject>,
+    opts: &InferOptions<'_>,
+) -> (Vec<KindReport>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut crds: BTreeMap<KindKey, &CrdInfo> = BTreeMap::new();
+    let mut instances: BTreeMap<KindKey, Vec<&K8sObject>> = BTreeMap::new();
+    for r in read {
+        match &r.info {
             Some(info) => {
                 if let Some(prev) = crds.get(&info.key) {
                     diags.push(Diagnostic::warning(
-                        &o.file,
-                        o.line,
+                        &r.file,
+                        r.line,
                         format!(
                             "second CRD for {}; the one at {}:{} is used",
                             info.key, prev.file, prev.line
@@ -57,8 +72,8 @@ pub fn infer<'a>(
                 }
             }
             None => diags.push(Diagnostic::warning(
-                &o.file,
-                o.line,
+                &r.file,
+                r.line,
                 "CustomResourceDefinition without spec.group, spec.names.kind or versions; skipped",
             )),
         }
@@ -89,7 +104,13 @@ pub fn infer<'a>(
             if user.is_some_and(|(k, _)| k.entry.ignore) {
                 continue;
             }
-            custom_report(key.clone(), crds.get(&key), objs, opts.knowledge, user)
+            custom_report(
+                key.clone(),
+                crds.get(&key).copied(),
+                objs,
+                opts.knowledge,
+                user,
+            )
         };
         reports.push(report);
     }

@@ -10,6 +10,20 @@ use super::names::{self, NameSignal};
 use crate::report::SplitImage;
 use tilt_loader::fieldpath::FieldPath;
 
+/// Every key [`detect`] reads as a part: what a streaming scan keeps of an
+/// object's maps besides image-named keys ([`super::facts`]).
+pub const PART_KEYS: &[&str] = &[
+    "registry",
+    "repository",
+    "name",
+    "tag",
+    "hub",
+    "image",
+    "version",
+    "digest",
+    "sha",
+];
+
 /// What a walk knows of one sibling key of the object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sibling<'a> {

@@ -169,6 +169,20 @@ pub fn load_within(inputs: &[Input], opts: &LoadOptions, run: &AliasBudget) -> V
     inputs.par_iter().map(|i| load_one(i, opts, run)).collect()
 }
 
+/// [`load_within`], handing each file to `reduce` as soon as it is parsed:
+/// only what `reduce` returns stays in memory (a streaming scan).
+pub fn load_reduced<T: Send>(
+    inputs: &[Input],
+    opts: &LoadOptions,
+    run: &AliasBudget,
+    reduce: impl Fn(&Input, LoadedFile) -> T + Sync + Send,
+) -> Vec<T> {
+    inputs
+        .par_iter()
+        .map(|i| reduce(i, load_one(i, opts, run)))
+        .collect()
+}
+
 /// Convenience: discover and load in one call.
 pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
     let (inputs, walk_diagnostics) = discover(paths, opts);

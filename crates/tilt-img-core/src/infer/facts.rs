@@ -1,0 +1,255 @@
+//! What inference needs of an object, so `scan` can stream: each file is
+//! parsed, its objects are reduced to these facts, and the trees are dropped
+//! before the next files are read. Peak memory is then the largest files in
+//! flight plus the facts, not the whole tree of the input.
+//!
+//! - A CRD becomes its [`CrdInfo`] (the schema walk's findings).
+//! - A custom resource, or a built-in kind with a pod template, keeps its
+//!   image-related subtrees whole (every entry whose key speaks of images,
+//!   [`keeps`]) and of the rest only the shape: keys, maps and lists, with
+//!   scalars nulled ([`prune`]); `metadata` keeps only the identity.
+//!   The instance walk reads nothing else ([`super::instance`]: it reports
+//!   under image-named keys, inside images containers and in split shapes),
+//!   so its findings on the reduced object are those on the whole object.
+//! - Everything else (ConfigMaps, Services, Secrets…) is dropped: inference
+//!   skips built-in kinds without a pod template.
+//!
+//! A field the schema, knowledge base or config names under keys that do
+//! not speak of images (`spec.runner`, described as "the image to run") is
+//! not in the reduced objects: [`covers`] tells, and `scan` then reads those
+//! objects again whole.
+
+use super::names::{self, NameSignal};
+use super::schema::{self, CrdInfo};
+use super::split::PART_KEYS;
+use crate::load::K8sObject;
+use crate::report::ImageField;
+use std::sync::Arc;
+use tilt_loader::fieldpath::Step;
+use tilt_loader::tree::{Entry, Node, Value};
+
+/// A CRD read where it was found (the tree is gone by the time inference
+/// runs; the warning about a CRD without names still needs the place).
+#[derive(Debug)]
+pub struct CrdRead {
+    pub file: Arc<str>,
+    pub line: u32,
+    pub info: Option<CrdInfo>,
+}
+
+/// One object after [`reduce`].
+pub enum Reduced {
+    Crd(CrdRead),
+    Object(K8sObject),
+    /// Nothing inference reads.
+    Dropped,
+}
+
+pub fn reduce(mut o: K8sObject) -> Reduced {
+    if schema::is_crd(&o) {
+        return Reduced::Crd(CrdRead {
+            info: schema::read_crd(&o),
+            file: o.file,
+            line: o.line,
+        });
+    }
+    if tilt_loader::facts::is_builtin_group(o.group())
+        && tilt_loader::facts::pod_spec_path(o.group(), &o.kind).is_none()
+    {
+        return Reduced::Dropped;
+    }
+    let whole = std::mem::replace(
+        &mut o.root,
+        Node {
+            value: Value::Null,
+            line: 0,
+        },
+    );
+    o.root = reduce_root(whole);
+    Reduced::Object(o)
+}
+
+/// A key whose whole subtree is kept, whatever its siblings: image-named
+/// keys (`image`, `sidecarImage`, `version`…) and images containers.
+fn keeps_alone(key: &str) -> bool {
+    names::name_signal(key) != NameSignal::None || names::is_images_container(key)
+}
+
+/// The keys of `entries` that are kept whole: [`keeps_alone`], and the parts
+/// of a split shape when the map has one that is more than a `name` or a
+/// `version` (so `{name, value}` of an env var is not kept for its `name`).
+fn keeps(key: &str, entries: &[Entry]) -> bool {
+    keeps_alone(key)
+        || (PART_KEYS.contains(&key) && entries.iter().any(|e| is_anchoring_part(&e.key)))
+}
+
+/// Whether a field's values are in every reduced object that has them: a
+/// key on its path is kept whole, or (a split) each part is kept by
+/// [`keeps`] in the map that holds them.
+pub fn covers(field: &ImageField) -> bool {
+    let on_kept_path = |p: &tilt_loader::fieldpath::FieldPath| {
+        p.0.iter()
+            .any(|s| matches!(s, Step::Key(k) if keeps_alone(k)))
+    };
+    match field {
+        ImageField::Whole(p) => on_kept_path(p),
+        ImageField::Split(s) => {
+            let parts = s.parts();
+            let anchors_parts = parts.iter().any(|(_, k)| is_anchoring_part(k));
+            on_kept_path(&s.object)
+                || parts
+                    .iter()
+                    .all(|(_, k)| keeps_alone(k) || (anchors_parts && PART_KEYS.contains(k)))
+        }
+    }
+}
+
+/// A split part key that makes its siblings' part keys kept too.
+fn is_anchoring_part(key: &str) -> bool {
+    PART_KEYS.contains(&key) && !matches!(key, "name" | "version")
+}
+
+/// The root keeps `apiVersion`, `kind` and the identity in `metadata`
+/// (what Tilt's assembly and the report name objects by); the rest is pruned.
+fn reduce_root(root: Node) -> Node {
+    let line = root.line;
+    let Value::Map(entries) = root.value else {
+        return Node {
+            value: Value::Null,
+            line,
+        };
+    };
+    let mut kept = Vec::new();
+    let all: Vec<Entry> = entries;
+    let keep_whole: Vec<bool> = all.iter().map(|e| keeps(&e.key, &all)).collect();
+    for (e, whole) in all.into_iter().zip(keep_whole) {
+        match e.key.as_str() {
+            "apiVersion" | "kind" => kept.push(e),
+            "metadata" => kept.push(Entry {
+                value: identity(e.value),
+                ..e
+            }),
+            _ if whole => kept.push(e),
+            _ => kept.push(Entry {
+                value: prune(e.value),
+                ..e
+            }),
+        }
+    }
+    Node {
+        value: Value::Map(kept),
+        line,
+    }
+}
+
+fn identity(meta: Node) -> Node {
+    let line = meta.line;
+    match meta.value {
+        Value::Map(entries) => Node {
+            value: Value::Map(
+                entries
+                    .into_iter()
+                    .filter(|e| matches!(e.key.as_str(), "name" | "namespace" | "generateName"))
+                    .collect(),
+            ),
+            line,
+        },
+        _ => Node {
+            value: Value::Null,
+            line,
+        },
+    }
+}
+
+/// The image-related part of a subtree. Every key stays, so whether a path
+/// is present, and how far it goes, is what it is in the whole object (the
+/// absence of each step decides where generated paths need filters); what
+/// goes is the payload: a scalar not under a kept key becomes `null`, and a
+/// list of such scalars becomes empty (no image path steps into a scalar).
+fn prune(n: Node) -> Node {
+    let line = n.line;
+    let value = match n.value {
+        Value::Map(entries) => {
+            let keep_whole: Vec<bool> = entries.iter().map(|e| keeps(&e.key, &entries)).collect();
+            Value::Map(
+                entries
+                    .into_iter()
+                    .zip(keep_whole)
+                    .map(|(e, whole)| match whole {
+                        true => e,
+                        false => Entry {
+                            value: prune(e.value),
+                            ..e
+                        },
+                    })
+                    .collect(),
+            )
+        }
+        Value::Seq(items) if items.iter().all(|i| !is_container(i)) => Value::Seq(vec![]),
+        Value::Seq(items) => Value::Seq(items.into_iter().map(prune).collect()),
+        _ => Value::Null,
+    };
+    Node { value, line }
+}
+
+fn is_container(n: &Node) -> bool {
+    matches!(n.value, Value::Map(_) | Value::Seq(_))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Diagnostic;
+    use crate::load::object::{DocKind, classify};
+
+    fn reduced(yaml: &str) -> Option<serde_json::Value> {
+        let doc = tilt_loader::tree::parse_stream(yaml).documents.remove(0);
+        let mut diags: Vec<Diagnostic> = vec![];
+        let DocKind::Objects(mut objs) = classify(doc, &Arc::from("x.yaml"), &mut diags) else {
+            panic!("not an object")
+        };
+        match reduce(objs.remove(0)) {
+            Reduced::Object(o) => Some(o.root.to_json()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn keeps_what_speaks_of_images_and_the_shape_of_the_rest() {
+        let got = reduced(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, labels: {a: b}, annotations: {x: y}}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: sidecar\n        args: [--big]\n        env: [{name: A, value: b}]\n      - name: main\n        image: acme/api:1\n        command: [run]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            got,
+            serde_json::json!({
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "api"},
+                "spec": {"replicas": null, "template": {"spec": {"containers": [
+                    {"name": null, "args": [], "env": [{"name": null, "value": null}]},
+                    {"name": "main", "image": "acme/api:1", "command": []}
+                ]}}}
+            })
+        );
+    }
+
+    #[test]
+    fn split_parts_are_kept_with_their_siblings_and_payload_is_dropped() {
+        let got = reduced(
+            "apiVersion: acme.io/v1\nkind: Db\nmetadata: {name: d}\nspec:\n  engine: {repository: acme/db, tag: 1.0, pullPolicy: Always}\n  config: {name: only-a-name, data: lots}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            got["spec"],
+            serde_json::json!({
+                "engine": {"repository": "acme/db", "tag": 1.0, "pullPolicy": null},
+                "config": {"name": null, "data": null}
+            })
+        );
+        assert_eq!(
+            reduced("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {image: x}\n"),
+            None
+        );
+    }
+}
