@@ -2,6 +2,7 @@
 //! TOML in tilt-img's registry reader): each node keeps its line, so every
 //! finding can name file:line.
 
+pub mod sieve;
 mod yaml;
 pub use yaml::*;
 

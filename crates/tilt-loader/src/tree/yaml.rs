@@ -8,6 +8,7 @@
 //! capped so that no recursive walk over the tree, including `Drop`, can
 //! overflow the stack.
 
+use super::sieve::{Head, Mode, Sieve};
 use super::{Entry, Node, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
 use std::collections::HashMap;
@@ -96,6 +97,7 @@ enum Frame {
         anchor: usize,
         line: u32,
         items: Vec<Node>,
+        mode: Mode,
     },
     Map {
         anchor: usize,
@@ -103,7 +105,10 @@ enum Frame {
         entries: OpenMap,
         /// The pending key, its line, and whether it is a merge key.
         key: Option<(String, u32, bool)>,
+        mode: Mode,
     },
+    /// A collection the sieve does not keep: its events are only counted.
+    Skip,
 }
 
 /// A mapping index is built once a mapping has this many entries; smaller
@@ -180,6 +185,10 @@ struct Builder<'r> {
     doc_spent: usize,
     run: Option<&'r AliasBudget>,
     lines: std::rc::Rc<LineIndex>,
+    sieve: Option<&'r dyn Sieve>,
+    /// An anchor was set on a node the sieve did not build whole: the parse
+    /// must be done again without the sieve.
+    sieve_lost: bool,
 }
 
 /// Character offset → 1-based line, counting `\n` only: findings name the
@@ -210,9 +219,15 @@ impl LineIndex {
 }
 
 impl<'r> Builder<'r> {
-    fn new(run: Option<&'r AliasBudget>, lines: std::rc::Rc<LineIndex>) -> Self {
+    fn new(
+        run: Option<&'r AliasBudget>,
+        lines: std::rc::Rc<LineIndex>,
+        sieve: Option<&'r dyn Sieve>,
+    ) -> Self {
         Builder {
             lines,
+            sieve,
+            sieve_lost: false,
             stack: Vec::new(),
             anchors: HashMap::new(),
             doc_line: 1,
@@ -281,10 +296,14 @@ impl<'r> Builder<'r> {
     /// merge key when it stands as a key; a quoted `"<<"` is an ordinary key,
     /// as in the YAML libraries Kubernetes uses (and in JSON).
     fn attach(&mut self, node: Node, merge: bool) -> Result<(), YamlError> {
+        let sieve = self.sieve;
         match self.stack.last_mut() {
             None => self.root = Some(node),
+            Some(Frame::Skip) => {}
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map {
+                entries, key, mode, ..
+            }) => match key.take() {
                 None => {
                     let text = match &node.value {
                         Value::String(s) | Value::Number(s) => s.clone(),
@@ -301,6 +320,9 @@ impl<'r> Builder<'r> {
                     *key = Some((text, node.line, merge));
                 }
                 Some((k, key_line, is_merge)) => {
+                    if let (Some(sieve), Mode::Root(head)) = (sieve, mode) {
+                        head.saw(&k, &node.value, sieve);
+                    }
                     if is_merge {
                         merge_into(entries, node);
                     } else {
@@ -314,6 +336,35 @@ impl<'r> Builder<'r> {
             },
         }
         Ok(())
+    }
+
+    /// The mode of the node that comes next, and whether it is a mapping
+    /// key (always built: a key is needed to place its value).
+    fn next_mode(&self) -> (Mode, bool) {
+        let Some(sieve) = self.sieve else {
+            return (Mode::Whole, false);
+        };
+        match self.stack.last() {
+            None => (Mode::Root(Head::default()), false),
+            Some(Frame::Skip) => (Mode::Skip, false),
+            Some(Frame::Seq { mode, .. }) => (mode.child(None, sieve), false),
+            Some(Frame::Map { key: None, .. }) => (Mode::Whole, true),
+            Some(Frame::Map {
+                key: Some((k, _, _)),
+                mode,
+                ..
+            }) => (mode.child(Some(k), sieve), false),
+        }
+    }
+
+    /// A value the sieve does not keep: its key is dropped with it.
+    fn discard(&mut self, anchor: usize) {
+        if anchor != 0 {
+            self.sieve_lost = true;
+        }
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+            key.take();
+        }
     }
 
     fn open(&mut self, frame: Frame, line: u32) -> Result<(), YamlError> {
@@ -334,45 +385,84 @@ impl<'r> Builder<'r> {
         let line = self.lines.line_of(&span);
         match ev {
             Event::Scalar(text, style, anchor, tag) => {
+                let (mode, is_key) = self.next_mode();
+                if mode == Mode::Skip {
+                    self.discard(anchor);
+                    return Ok(());
+                }
                 let tag = tag.as_ref().map(|t| t.suffix.as_str());
                 let merge = text == "<<"
                     && match tag {
                         None => style == ScalarStyle::Plain,
                         Some(t) => t == "merge",
                     };
-                let value = resolve_scalar(&text, style, tag);
+                // The shape of an object without its payload: no text copied.
+                let value = if mode == Mode::Shape && !is_key {
+                    self.sieve_lost |= anchor != 0;
+                    Value::Null
+                } else {
+                    resolve_scalar(text, style, tag)
+                };
                 let node = Node { value, line };
                 self.remember(anchor, &node, line)?;
                 self.attach(node, merge)?;
             }
-            Event::SequenceStart(anchor, _) => self.open(
-                Frame::Seq {
-                    anchor,
-                    line,
-                    items: Vec::new(),
-                },
-                line,
-            )?,
-            Event::MappingStart(anchor, _) => self.open(
-                Frame::Map {
-                    anchor,
-                    line,
-                    entries: OpenMap::default(),
-                    key: None,
-                },
-                line,
-            )?,
+            Event::SequenceStart(anchor, _) => match self.next_mode().0 {
+                Mode::Skip => {
+                    self.sieve_lost |= anchor != 0;
+                    self.open(Frame::Skip, line)?
+                }
+                mode => {
+                    let mode = match mode {
+                        Mode::Root(_) | Mode::Meta => Mode::Whole,
+                        m => m,
+                    };
+                    self.open(
+                        Frame::Seq {
+                            anchor,
+                            line,
+                            items: Vec::new(),
+                            mode,
+                        },
+                        line,
+                    )?
+                }
+            },
+            Event::MappingStart(anchor, _) => match self.next_mode().0 {
+                Mode::Skip => {
+                    self.sieve_lost |= anchor != 0;
+                    self.open(Frame::Skip, line)?
+                }
+                mode => {
+                    let mode = match mode {
+                        Mode::Items => Mode::Whole,
+                        m => m,
+                    };
+                    self.open(
+                        Frame::Map {
+                            anchor,
+                            line,
+                            entries: OpenMap::default(),
+                            key: None,
+                            mode,
+                        },
+                        line,
+                    )?
+                }
+            },
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match self.stack.pop() {
                     Some(Frame::Seq {
                         anchor,
                         line,
                         items,
+                        mode,
                     }) => {
                         let node = Node {
                             value: Value::Seq(items),
                             line,
                         };
+                        self.sieve_lost |= anchor != 0 && !mode.is_whole();
                         self.remember(anchor, &node, line)?;
                         node
                     }
@@ -380,20 +470,30 @@ impl<'r> Builder<'r> {
                         anchor,
                         line,
                         entries,
+                        mode,
                         ..
                     }) => {
                         let node = Node {
                             value: Value::Map(entries.entries),
                             line,
                         };
+                        self.sieve_lost |= anchor != 0 && !mode.is_whole();
                         self.remember(anchor, &node, line)?;
                         node
+                    }
+                    Some(Frame::Skip) => {
+                        self.discard(0);
+                        return Ok(());
                     }
                     None => return Ok(()),
                 };
                 self.attach(node, false)?;
             }
             Event::Alias(id) => {
+                if self.next_mode().0 == Mode::Skip {
+                    self.discard(0);
+                    return Ok(());
+                }
                 let Some(&(_, cost)) = self.anchors.get(&id) else {
                     return Err(YamlError {
                         line,
@@ -442,25 +542,26 @@ fn merge_into(entries: &mut OpenMap, node: Node) {
 
 /// YAML 1.2 core schema, plus the YAML 1.1 booleans that Kubernetes' YAML
 /// library still accepts (`yes`, `no`, `on`, `off`).
-fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+fn resolve_scalar(text: std::borrow::Cow<'_, str>, style: ScalarStyle, tag: Option<&str>) -> Value {
+    // `into_owned`: the parser's own copy is kept, not copied again.
     match tag {
-        Some("str") | Some("binary") => return Value::String(text.to_string()),
+        Some("str") | Some("binary") => return Value::String(text.into_owned()),
         Some("null") => return Value::Null,
-        Some("bool") => return Value::Bool(matches!(text, "true" | "True" | "TRUE")),
-        Some("int") | Some("float") => return Value::Number(text.to_string()),
+        Some("bool") => return Value::Bool(matches!(&*text, "true" | "True" | "TRUE")),
+        Some("int") | Some("float") => return Value::Number(text.into_owned()),
         _ => {}
     }
     if style != ScalarStyle::Plain {
-        return Value::String(text.to_string());
+        return Value::String(text.into_owned());
     }
-    match text {
+    match &*text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Value::Bool(true),
         "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
             Value::Bool(false)
         }
-        _ if is_number(text) => Value::Number(text.to_string()),
-        _ => Value::String(text.to_string()),
+        t if is_number(t) => Value::Number(text.into_owned()),
+        _ => Value::String(text.into_owned()),
     }
 }
 
@@ -521,23 +622,34 @@ fn scan_error(e: &ScanError, lines: &LineIndex) -> YamlError {
 /// parse fails on indentation, such closing lines get one more space (line
 /// numbers stay as they are) and the stream is parsed again.
 pub fn parse_stream(text: &str) -> Parsed {
-    parse(text, None)
+    parse(text, None, None)
 }
 
 /// [`parse_stream`], and alias expansion also takes from `run`, the budget of
 /// all the files a run parses.
 pub fn parse_stream_within(text: &str, run: &AliasBudget) -> Parsed {
-    parse(text, Some(run))
+    parse(text, Some(run), None)
 }
 
-fn parse(text: &str, run: Option<&AliasBudget>) -> Parsed {
+/// [`parse_stream_within`], building of each object only what `sieve`
+/// keeps (see [`super::sieve`]).
+pub fn parse_stream_sieved(text: &str, run: &AliasBudget, sieve: &dyn Sieve) -> Parsed {
+    parse(text, Some(run), Some(sieve))
+}
+
+fn parse(text: &str, run: Option<&AliasBudget>, sieve: Option<&dyn Sieve>) -> Parsed {
     // What the parse we do not keep took goes back to the run.
     let give_back = |spent: usize| {
         if let Some(r) = run {
             r.give_back(spent);
         }
     };
-    let (first, first_spent) = parse_strict(text, run);
+    let (first, first_spent, lost) = parse_strict(text, run, sieve);
+    if lost {
+        // An anchor on a partly built node: read the file whole.
+        give_back(first_spent);
+        return parse(text, run, None);
+    }
     match &first.error {
         Some(e) if e.message.contains("indentation") && text.lines().any(is_flow_closer) => {
             let relaxed: String = text
@@ -550,7 +662,11 @@ fn parse(text: &str, run: Option<&AliasBudget>) -> Parsed {
                     }
                 })
                 .collect();
-            let (second, second_spent) = parse_strict(&relaxed, run);
+            let (second, second_spent, lost) = parse_strict(&relaxed, run, sieve);
+            if lost {
+                give_back(first_spent + second_spent);
+                return parse(text, run, None);
+            }
             if second.error.is_none() {
                 give_back(first_spent);
                 second
@@ -570,11 +686,15 @@ fn is_flow_closer(line: &str) -> bool {
 }
 
 /// The stream's documents, and what the parse took from `run`.
-fn parse_strict(text: &str, run: Option<&AliasBudget>) -> (Parsed, usize) {
+fn parse_strict(
+    text: &str,
+    run: Option<&AliasBudget>,
+    sieve: Option<&dyn Sieve>,
+) -> (Parsed, usize, bool) {
     let lines = std::rc::Rc::new(LineIndex::new(text));
     let mut parser = Parser::new_from_str(text);
     let mut documents = Vec::new();
-    let mut b = Builder::new(run, lines.clone());
+    let mut b = Builder::new(run, lines.clone(), sieve);
     let mut open = false;
     let mut error = None;
     while let Some(next) = parser.next_event() {
@@ -615,12 +735,68 @@ fn parse_strict(text: &str, run: Option<&AliasBudget>) -> (Parsed, usize) {
     } else if open {
         documents.push(b.finish());
     }
-    (Parsed { documents, error }, b.spent)
+    (Parsed { documents, error }, b.spent, b.sieve_lost)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keeps `image` keys of `acme.io` objects; ConfigMaps get identity only.
+    struct Images;
+    impl Sieve for Images {
+        fn object(&self, _: &str, kind: &str) -> super::super::sieve::Keep {
+            use super::super::sieve::Keep;
+            match kind {
+                "ConfigMap" => Keep::Identity,
+                "CustomResourceDefinition" => Keep::Whole,
+                _ => Keep::Shape,
+            }
+        }
+        fn keeps(&self, key: &str) -> bool {
+            key == "image"
+        }
+    }
+
+    fn sieved(text: &str) -> Vec<serde_json::Value> {
+        let p = parse_stream_sieved(text, &AliasBudget::per_run(), &Images);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        p.documents.iter().map(|d| d.root.to_json()).collect()
+    }
+
+    #[test]
+    fn a_sieve_builds_only_what_it_keeps() {
+        let docs = sieved(
+            "apiVersion: acme.io/v1\nkind: Db\nmetadata: {name: d, labels: {a: b}}\nspec:\n  image: {repository: x}\n  size: 3\n  list: [1, {image: y}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: n}\ndata: {image: z}\n---\napiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: i}, data: {k: v}}\n- {apiVersion: acme.io/v1, kind: Db, metadata: {name: j}, spec: {image: w, size: 1}}\n",
+        );
+        assert_eq!(
+            docs[0],
+            serde_json::json!({"apiVersion": "acme.io/v1", "kind": "Db", "metadata": {"name": "d"},
+                "spec": {"image": {"repository": "x"}, "size": null, "list": [null, {"image": "y"}]}})
+        );
+        assert_eq!(
+            docs[1],
+            serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "n"}})
+        );
+        assert_eq!(
+            docs[2]["items"],
+            serde_json::json!([
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "i"}},
+                {"apiVersion": "acme.io/v1", "kind": "Db", "metadata": {"name": "j"}, "spec": {"image": "w", "size": null}}
+            ])
+        );
+    }
+
+    #[test]
+    fn an_anchor_the_sieve_would_cut_makes_the_file_read_whole() {
+        let text = "apiVersion: acme.io/v1\nkind: Db\nmetadata: {name: d}\nspec:\n  base: &b {size: 3, tier: gold}\n  other: *b\n";
+        let whole: Vec<serde_json::Value> = parse_stream(text)
+            .documents
+            .iter()
+            .map(|d| d.root.to_json())
+            .collect();
+        assert_eq!(sieved(text), whole);
+    }
 
     fn one(text: &str) -> Node {
         let p = parse_stream(text);
