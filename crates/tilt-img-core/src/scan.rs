@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tilt_loader::tree::AliasBudget;
+use tilt_loader::tree::sieve::Sieve;
 
 pub const CONFIG_FILE: &str = ".tilt-img.toml";
 
@@ -148,7 +149,7 @@ fn whole_again(
         .filter(|f| f.objects.iter().any(of_kinds))
         .map(|f| load::Input::File(PathBuf::from(&*f.path)))
         .collect();
-    load::load_reduced(&inputs, opts, budget, |_, f| {
+    load::load_reduced(&inputs, opts, budget, None, |_, f| {
         f.objects.into_iter().filter(of_kinds).collect::<Vec<_>>()
     })
     .into_iter()
@@ -163,9 +164,11 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
     let (inputs, walk_diagnostics) = load::discover(paths, &opts.load);
     // Streaming: each file is parsed and reduced on some core, and only the
     // facts are collected.
-    let mut files: Vec<ScannedFile> = load::load_reduced(&inputs, &opts.load, &budget, |i, f| {
-        reduce_file(i, f, opts.whole_objects)
-    });
+    let sieve = (!opts.whole_objects).then_some(&facts::ScanSieve as &dyn Sieve);
+    let mut files: Vec<ScannedFile> =
+        load::load_reduced(&inputs, &opts.load, &budget, sieve, |i, f| {
+            reduce_file(i, f, opts.whole_objects)
+        });
     let mut diagnostics = walk_diagnostics.clone();
     let mut input_failed = files.iter().any(|f| f.failed)
         || walk_diagnostics

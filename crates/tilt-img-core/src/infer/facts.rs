@@ -4,10 +4,10 @@
 //! flight plus the facts, not the whole tree of the input.
 //!
 //! - A CRD becomes its [`CrdInfo`] (the schema walk's findings).
-//! - A custom resource, or a built-in kind with a pod template, keeps its
-//!   image-related subtrees whole (every entry whose key speaks of images,
-//!   [`keeps`]) and of the rest only the shape: keys, maps and lists, with
-//!   scalars nulled ([`prune`]); `metadata` keeps only the identity.
+//! - A custom resource, or a built-in kind with a pod template, keeps only
+//!   its image-related subtrees: every entry whose key speaks of images
+//!   ([`keeps`]), with the maps and lists leading to it, identity metadata,
+//!   and list items as placeholders (so `[2]` still names the third item).
 //!   The instance walk reads nothing else ([`super::instance`]: it reports
 //!   under image-named keys, inside images containers and in split shapes),
 //!   so its findings on the reduced object are those on the whole object.
@@ -26,6 +26,7 @@ use crate::load::K8sObject;
 use crate::report::ImageField;
 use std::sync::Arc;
 use tilt_loader::fieldpath::Step;
+use tilt_loader::tree::sieve::{Keep, Sieve};
 use tilt_loader::tree::{Entry, Node, Value};
 
 /// A CRD read where it was found (the tree is gone by the time inference
@@ -67,6 +68,29 @@ pub fn reduce(mut o: K8sObject) -> Reduced {
     );
     o.root = reduce_root(whole);
     Reduced::Object(o)
+}
+
+/// [`reduce`] applied while parsing: the builder makes no node for what
+/// `reduce` would drop. It keeps a superset (every part key, whatever its
+/// siblings), so `reduce` of a sieved object is `reduce` of the whole one.
+pub struct ScanSieve;
+
+impl Sieve for ScanSieve {
+    fn object(&self, api_version: &str, kind: &str) -> Keep {
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        if kind == "CustomResourceDefinition" && group == "apiextensions.k8s.io" {
+            Keep::Whole
+        } else if tilt_loader::facts::is_builtin_group(group)
+            && tilt_loader::facts::pod_spec_path(group, kind).is_none()
+        {
+            Keep::Identity
+        } else {
+            Keep::Shape
+        }
+    }
+    fn keeps(&self, key: &str) -> bool {
+        keeps_alone(key) || PART_KEYS.contains(&key)
+    }
 }
 
 /// A key whose whole subtree is kept, whatever its siblings: image-named
@@ -130,10 +154,11 @@ fn reduce_root(root: Node) -> Node {
                 ..e
             }),
             _ if whole => kept.push(e),
-            _ => kept.push(Entry {
-                value: prune(e.value),
-                ..e
-            }),
+            _ => {
+                if let Some(v) = prune(e.value) {
+                    kept.push(Entry { value: v, ..e });
+                }
+            }
         }
     }
     Node {
@@ -161,39 +186,81 @@ fn identity(meta: Node) -> Node {
     }
 }
 
-/// The image-related part of a subtree. Every key stays, so whether a path
-/// is present, and how far it goes, is what it is in the whole object (the
-/// absence of each step decides where generated paths need filters); what
-/// goes is the payload: a scalar not under a kept key becomes `null`, and a
-/// list of such scalars becomes empty (no image path steps into a scalar).
-fn prune(n: Node) -> Node {
+/// The image-related part of a subtree, or `None` when it has none: a map
+/// keeps the entries that are kept or lead to something kept; a list with
+/// anything kept keeps every item (pruned, or an empty map in its place) so
+/// that indices stay true. Presence before the first kept key is then
+/// "holds images" ([`present`] judges whole trees the same way).
+fn prune(n: Node) -> Option<Node> {
     let line = n.line;
-    let value = match n.value {
+    match n.value {
         Value::Map(entries) => {
             let keep_whole: Vec<bool> = entries.iter().map(|e| keeps(&e.key, &entries)).collect();
-            Value::Map(
-                entries
-                    .into_iter()
-                    .zip(keep_whole)
-                    .map(|(e, whole)| match whole {
-                        true => e,
-                        false => Entry {
-                            value: prune(e.value),
-                            ..e
-                        },
-                    })
-                    .collect(),
-            )
+            let kept: Vec<Entry> = entries
+                .into_iter()
+                .zip(keep_whole)
+                .filter_map(|(e, whole)| {
+                    if whole {
+                        return Some(e);
+                    }
+                    let v = prune(e.value)?;
+                    Some(Entry { value: v, ..e })
+                })
+                .collect();
+            (!kept.is_empty()).then_some(Node {
+                value: Value::Map(kept),
+                line,
+            })
         }
-        Value::Seq(items) if items.iter().all(|i| !is_container(i)) => Value::Seq(vec![]),
-        Value::Seq(items) => Value::Seq(items.into_iter().map(prune).collect()),
-        _ => Value::Null,
-    };
-    Node { value, line }
+        Value::Seq(items) => {
+            let lines: Vec<u32> = items.iter().map(|i| i.line).collect();
+            let pruned: Vec<Option<Node>> = items.into_iter().map(prune).collect();
+            if pruned.iter().all(Option::is_none) {
+                return None;
+            }
+            let items = pruned
+                .into_iter()
+                .zip(lines)
+                .map(|(p, line)| {
+                    p.unwrap_or(Node {
+                        value: Value::Map(vec![]),
+                        line,
+                    })
+                })
+                .collect();
+            Some(Node {
+                value: Value::Seq(items),
+                line,
+            })
+        }
+        _ => None,
+    }
 }
 
-fn is_container(n: &Node) -> bool {
-    matches!(n.value, Value::Map(_) | Value::Seq(_))
+/// Whether anything under `n` is kept by [`prune`].
+fn holds_images(n: &Node) -> bool {
+    match &n.value {
+        Value::Map(entries) => entries
+            .iter()
+            .any(|e| keeps(&e.key, entries) || holds_images(&e.value)),
+        Value::Seq(items) => items.iter().any(holds_images),
+        _ => false,
+    }
+}
+
+/// The child under `key` of `parent` as a reduced object has it: present
+/// when the key is kept or the child holds images (a map that leads to no
+/// image is not in a reduced object). Judging whole objects by this, the
+/// steps of a path that count as absent are those of the reduced object,
+/// so where generated paths put filters does not depend on how the objects
+/// were read. Returns the child and whether it is kept whole.
+pub fn present<'a>(parent: &'a Node, key: &str) -> Option<(&'a Node, bool)> {
+    let entries = parent.as_map()?;
+    let e = entries.iter().find(|e| e.key == key)?;
+    if keeps(key, entries) {
+        return Some((&e.value, true));
+    }
+    holds_images(&e.value).then_some((&e.value, false))
 }
 
 #[cfg(test)]
@@ -215,7 +282,7 @@ mod tests {
     }
 
     #[test]
-    fn keeps_what_speaks_of_images_and_the_shape_of_the_rest() {
+    fn keeps_what_speaks_of_images_and_the_way_to_it() {
         let got = reduced(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, labels: {a: b}, annotations: {x: y}}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: sidecar\n        args: [--big]\n        env: [{name: A, value: b}]\n      - name: main\n        image: acme/api:1\n        command: [run]\n",
         )
@@ -226,26 +293,23 @@ mod tests {
                 "apiVersion": "apps/v1",
                 "kind": "Deployment",
                 "metadata": {"name": "api"},
-                "spec": {"replicas": null, "template": {"spec": {"containers": [
-                    {"name": null, "args": [], "env": [{"name": null, "value": null}]},
-                    {"name": "main", "image": "acme/api:1", "command": []}
+                "spec": {"template": {"spec": {"containers": [
+                    {},
+                    {"name": "main", "image": "acme/api:1"}
                 ]}}}
             })
         );
     }
 
     #[test]
-    fn split_parts_are_kept_with_their_siblings_and_payload_is_dropped() {
+    fn split_parts_are_kept_with_their_siblings_and_bulk_is_dropped() {
         let got = reduced(
             "apiVersion: acme.io/v1\nkind: Db\nmetadata: {name: d}\nspec:\n  engine: {repository: acme/db, tag: 1.0, pullPolicy: Always}\n  config: {name: only-a-name, data: lots}\n",
         )
         .unwrap();
         assert_eq!(
             got["spec"],
-            serde_json::json!({
-                "engine": {"repository": "acme/db", "tag": 1.0, "pullPolicy": null},
-                "config": {"name": null, "data": null}
-            })
+            serde_json::json!({"engine": {"repository": "acme/db", "tag": 1.0}})
         );
         assert_eq!(
             reduced("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {image: x}\n"),

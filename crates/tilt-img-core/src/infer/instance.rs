@@ -256,20 +256,39 @@ pub fn images_at(root: &Node, field: &ImageField) -> Vec<Located> {
 
 /// Marks the key steps of `path` that some node on the way lacks in `root`:
 /// a schema's `required` says what a valid object has, the user's objects
-/// say what they really have.
+/// say what they really have. Up to the first kept key, a node counts as
+/// present when it holds images ([`super::facts::present`]), as in the
+/// reduced objects of a streaming scan; below it, when it exists.
 pub fn mark_absent_steps(root: &Node, path: &FieldPath, absent: &mut Vec<bool>) {
     absent.resize(path.len().max(absent.len()), true);
-    let mut current: Vec<&Node> = vec![root];
+    // Each node with whether it lies under a kept key.
+    let mut current: Vec<(&Node, bool)> = vec![(root, false)];
     for (i, step) in path.0.iter().enumerate() {
         let mut next = Vec::new();
-        for node in current {
+        for (node, whole) in current {
             match step {
-                Step::Key(k) => match node.get(k) {
-                    Some(child) => next.push(child),
-                    None => absent[i] = true,
-                },
-                Step::Each => next.extend(node.as_seq().unwrap_or(&[]).iter()),
-                Step::AnyKey => next.extend(node.as_map().unwrap_or(&[]).iter().map(|e| &e.value)),
+                Step::Key(k) => {
+                    let child = match whole {
+                        true => node.get(k).map(|c| (c, true)),
+                        false => super::facts::present(node, k),
+                    };
+                    match child {
+                        Some(c) => next.push(c),
+                        None => absent[i] = true,
+                    }
+                }
+                Step::Each => next.extend(node.as_seq().unwrap_or(&[]).iter().map(|n| (n, whole))),
+                Step::AnyKey => {
+                    next.extend(
+                        node.as_map()
+                            .unwrap_or(&[])
+                            .iter()
+                            .filter_map(|e| match whole {
+                                true => Some((&e.value, true)),
+                                false => super::facts::present(node, &e.key),
+                            }),
+                    )
+                }
             }
         }
         current = next;

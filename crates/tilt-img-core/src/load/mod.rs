@@ -13,6 +13,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tilt_loader::tree::AliasBudget;
+use tilt_loader::tree::sieve::Sieve;
 
 /// Where the text of an input comes from.
 #[derive(Debug, Clone)]
@@ -166,20 +167,29 @@ pub fn load(inputs: &[Input], opts: &LoadOptions) -> Vec<LoadedFile> {
 
 /// [`load`] with the run's alias budget given (shared with other readers).
 pub fn load_within(inputs: &[Input], opts: &LoadOptions, run: &AliasBudget) -> Vec<LoadedFile> {
-    inputs.par_iter().map(|i| load_one(i, opts, run)).collect()
+    inputs
+        .par_iter()
+        .map(|i| load_one(i, opts, run, None))
+        .collect()
 }
 
-/// [`load_within`], handing each file to `reduce` as soon as it is parsed:
-/// only what `reduce` returns stays in memory (a streaming scan).
+/// [`load_within`], building of each object only what `sieve` keeps (not
+/// for standard input, which cannot be read again whole), and handing each
+/// file to `reduce` as soon as it is parsed: only what `reduce` returns
+/// stays in memory (a streaming scan).
 pub fn load_reduced<T: Send>(
     inputs: &[Input],
     opts: &LoadOptions,
     run: &AliasBudget,
+    sieve: Option<&dyn Sieve>,
     reduce: impl Fn(&Input, LoadedFile) -> T + Sync + Send,
 ) -> Vec<T> {
     inputs
         .par_iter()
-        .map(|i| reduce(i, load_one(i, opts, run)))
+        .map(|i| {
+            let sieve = sieve.filter(|_| !matches!(i, Input::Stdin));
+            reduce(i, load_one(i, opts, run, sieve))
+        })
         .collect()
 }
 
@@ -192,7 +202,12 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
     }
 }
 
-fn load_one(input: &Input, opts: &LoadOptions, run: &AliasBudget) -> LoadedFile {
+fn load_one(
+    input: &Input,
+    opts: &LoadOptions,
+    run: &AliasBudget,
+    sieve: Option<&dyn Sieve>,
+) -> LoadedFile {
     let (shown, bytes) = match input {
         Input::Stdin => {
             let mut buf = Vec::new();
@@ -244,7 +259,7 @@ fn load_one(input: &Input, opts: &LoadOptions, run: &AliasBudget) -> LoadedFile 
             return file;
         }
     };
-    parse_text(&mut file, text, input, run);
+    parse_text(&mut file, text, input, run, sieve);
     file
 }
 
@@ -295,7 +310,13 @@ fn in_helm_chart(input: &Input) -> bool {
     })
 }
 
-fn parse_text(file: &mut LoadedFile, text: &str, input: &Input, run: &AliasBudget) {
+fn parse_text(
+    file: &mut LoadedFile,
+    text: &str,
+    input: &Input,
+    run: &AliasBudget,
+    sieve: Option<&dyn Sieve>,
+) {
     let shown = file.path.to_string();
     let name = file_name(input);
     if matches!(
@@ -319,7 +340,10 @@ fn parse_text(file: &mut LoadedFile, text: &str, input: &Input, run: &AliasBudge
         ));
         return;
     }
-    let parsed = tilt_loader::tree::parse_stream_within(text, run);
+    let parsed = match sieve {
+        Some(sieve) => tilt_loader::tree::parse_stream_sieved(text, run, sieve),
+        None => tilt_loader::tree::parse_stream_within(text, run),
+    };
     let mut foreign = false;
     for doc in parsed.documents {
         match object::classify(doc, &file.path, &mut file.diagnostics) {
@@ -390,7 +414,13 @@ mod tests {
             path: Arc::from(name),
             ..Default::default()
         };
-        parse_text(&mut file, text, &Input::File(PathBuf::from(name)), run);
+        parse_text(
+            &mut file,
+            text,
+            &Input::File(PathBuf::from(name)),
+            run,
+            None,
+        );
         file
     }
 
