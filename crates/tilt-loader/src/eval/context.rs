@@ -209,7 +209,10 @@ impl Ctx {
                 MAX_READ >> 20
             )));
         }
-        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        // Valid UTF-8 keeps its buffer: a large file is not copied twice.
+        Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        })))
     }
 
     /// Reads a Starlark module for `load`/`include`: inside the allowed
