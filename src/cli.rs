@@ -298,11 +298,16 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         || !skipped.is_empty()
         || (args.warnings_as_errors && !result.warnings.is_empty());
     if failing {
-        ExitCode::from(1)
+        ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS
     }
 }
+
+/// `check`'s exit code for findings, a Tiltfile that does not load among
+/// them (README: exit codes); also what the process exits with when the
+/// Tiltfile asks for memory beyond the allocator's ceiling.
+pub const EXIT_FINDINGS: u8 = 1;
 
 /// Writes the report; false when stdout is closed (`| head`), which is not an
 /// error worth a message.

@@ -22,6 +22,7 @@ pub mod facts;
 pub mod fieldpath;
 pub mod files;
 pub mod jsonpath;
+pub mod memory;
 pub mod reference;
 pub mod refs;
 pub mod report;
