@@ -118,6 +118,14 @@ pub struct CheckArgs {
     /// Stop the Tiltfile after this many interpreter steps.
     #[arg(long, default_value_t = tilt_loader::eval::DEFAULT_MAX_STEPS)]
     pub max_steps: u64,
+    /// Stop the Tiltfile when it holds more than this many MiB of memory (measured).
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = (tilt_loader::eval::DEFAULT_MAX_MEMORY >> 20) as u64,
+        value_parser = clap::value_parser!(u64).range(1..=1 << 20)
+    )]
+    pub max_memory: u64,
     /// Treat Tilt's unused-image warnings as failures.
     #[arg(long)]
     pub warnings_as_errors: bool,
@@ -274,6 +282,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     }
     let mut opts = loader_options(&args.allow_read, args.allow_exec, &args.args);
     opts.max_steps = args.max_steps;
+    opts.max_memory = (args.max_memory as usize) << 20;
     let result = tilt_loader::check(&args.tiltfile, &opts);
     let text = match args.format {
         CheckFormat::Oracle => {
