@@ -12,7 +12,8 @@
 //!   operation that asks for more at once (`'x' * 2000000000`, `[0] *
 //!   10**9`, which starlark allocates unchecked) ends the process with a
 //!   one-line message (see [`crate::memory::Counting`]);
-//! - starlark's own heap limit, kept as well.
+//! - starlark's own heap limit, kept as well (the cap itself when the
+//!   program's allocator does not count).
 //!
 //! The hook is `Evaluator::before_stmt_for_dap`, a doc-hidden API of
 //! starlark 0.14 (its debugger's, and the only way to run code before each
@@ -41,6 +42,8 @@ pub struct MemoryCap {
     pub cap: usize,
     /// [`memory::held`] of the run's thread past which it stops.
     limit: isize,
+    /// Whether the program's allocator counts ([`memory::metered`]).
+    metered: bool,
     /// Set once the cap stopped the run: starlark asks the cancellation
     /// check again when a module ends, and a second yes would replace the
     /// error that says where with one that does not.
@@ -54,6 +57,7 @@ impl MemoryCap {
         MemoryCap {
             cap,
             limit: memory::held().saturating_add(cap as isize),
+            metered: memory::metered(),
             stopped: Rc::default(),
         }
     }
@@ -88,11 +92,16 @@ impl MemoryCap {
         eval.before_stmt_for_dap(BeforeStmtFunc::from_dyn(Box::new(self.clone())));
         let cap = self.clone();
         eval.set_check_cancelled(Box::new(move || cap.stops()));
-        // Starlark's own count of its heap is kept as a second line for a
-        // program whose allocator does not count; at the ceiling, as its
-        // check at a module's end would otherwise replace the measured
-        // cap's error (which says where) with its own.
-        let _ = eval.set_max_heap_size(CEILING_FACTOR as usize * self.cap.max(1));
+        // Starlark's own count of its heap is kept: the cap of a program
+        // whose allocator does not count; otherwise at the ceiling, as its
+        // check at a module's end would replace the measured cap's error
+        // (which says where) with its own.
+        let factor = if self.metered {
+            CEILING_FACTOR as usize
+        } else {
+            1
+        };
+        let _ = eval.set_max_heap_size(factor * self.cap.max(1));
     }
 }
 
