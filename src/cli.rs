@@ -118,6 +118,14 @@ pub struct CheckArgs {
     /// Stop the Tiltfile after this many interpreter steps.
     #[arg(long, default_value_t = tilt_loader::eval::DEFAULT_MAX_STEPS)]
     pub max_steps: u64,
+    /// Stop the Tiltfile when it holds more than this many MiB of memory (measured).
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = (tilt_loader::eval::DEFAULT_MAX_MEMORY >> 20) as u64,
+        value_parser = clap::value_parser!(u64).range(1..=1 << 20)
+    )]
+    pub max_memory: u64,
     /// Treat Tilt's unused-image warnings as failures.
     #[arg(long)]
     pub warnings_as_errors: bool,
@@ -275,6 +283,7 @@ fn run_check(args: &CheckArgs) -> ExitCode {
     }
     let mut opts = loader_options(&args.allow_read, args.allow_exec, &args.args);
     opts.max_steps = args.max_steps;
+    opts.max_memory = (args.max_memory as usize) << 20;
     let result = tilt_loader::check(&args.tiltfile, &opts);
     let text = match args.format {
         CheckFormat::Oracle => {
@@ -299,11 +308,16 @@ fn run_check(args: &CheckArgs) -> ExitCode {
         || !skipped.is_empty()
         || (args.warnings_as_errors && !result.warnings.is_empty());
     if failing {
-        ExitCode::from(1)
+        ExitCode::from(EXIT_FINDINGS)
     } else {
         ExitCode::SUCCESS
     }
 }
+
+/// `check`'s exit code for findings, a Tiltfile that does not load among
+/// them (README: exit codes); also what the process exits with when the
+/// Tiltfile asks for memory beyond the allocator's ceiling.
+pub const EXIT_FINDINGS: u8 = 1;
 
 /// Writes the report; false when stdout is closed (`| head`), which is not an
 /// error worth a message.

@@ -135,3 +135,132 @@ fn no_escape_sequence_reaches_the_terminal() {
     let all = [&o.stdout[..], &o.stderr[..]].concat();
     assert!(!all.contains(&0x1b), "doctor: {}", text(&o));
 }
+
+/// What a run of the binary did: its exit code, what it printed (stdout
+/// then stderr) and its peak resident set, from `wait4`'s `ru_maxrss`.
+struct Measured {
+    code: Option<i32>,
+    out: String,
+    peak: u64,
+}
+
+/// Runs the binary in `dir`, within a deadline, and measures its peak.
+fn measured(args: &[&str], dir: &Path) -> Measured {
+    let (stdout, stderr) = (tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap());
+    #[expect(
+        clippy::zombie_processes,
+        reason = "reaped by wait4 below, which reports its peak too"
+    )]
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tilt-img"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(stdout.try_clone().unwrap())
+        .stderr(stderr.try_clone().unwrap())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let (status, usage) = loop {
+        let mut status = 0;
+        // SAFETY: plain out-parameters; the child is ours and not reaped yet.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break (status, usage);
+        }
+        assert_eq!(r, 0, "wait4: {}", std::io::Error::last_os_error());
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tilt-img {args:?} did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let read = |mut f: fs::File| {
+        use std::io::{Read, Seek};
+        let mut s = String::new();
+        f.seek(std::io::SeekFrom::Start(0)).unwrap();
+        f.read_to_string(&mut s).unwrap();
+        s
+    };
+    Measured {
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        out: read(stdout) + &read(stderr),
+        // Linux reports kilobytes.
+        peak: usage.ru_maxrss as u64 * 1024,
+    }
+}
+
+const CAP_MIB: u64 = 64;
+/// What the process may reach past the cap: the program itself and the
+/// overshoot of one statement (or the allocator's ceiling, three caps).
+const SLACK_MIB: u64 = 512;
+
+/// `check --max-memory 64` of `files[0]` (the others beside it): stopped
+/// with exit 1, everything in `says` in the output, the process under
+/// cap + slack.
+fn capped(files: &[(&str, &str)], says: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        fs::write(tmp.path().join(name), text).unwrap();
+    }
+    let cap = CAP_MIB.to_string();
+    let m = measured(&["check", "--max-memory", &cap, files[0].0], tmp.path());
+    eprintln!("{:?}: peak {} MiB: {}", files[0].1, m.peak >> 20, m.out);
+    assert_eq!(m.code, Some(1), "{}", m.out);
+    for s in says {
+        assert!(m.out.contains(s), "{files:?}: not {s:?}: {}", m.out);
+    }
+    assert!(
+        m.peak < (CAP_MIB + SLACK_MIB) << 20,
+        "{files:?}: peak {} MiB over the cap of {CAP_MIB} MiB + {SLACK_MIB} MiB",
+        m.peak >> 20
+    );
+}
+
+const OVER_CAP: &str =
+    "Error: tilt-img stopped the Tiltfile: it uses more than 64 MiB of memory (--max-memory)";
+
+#[test]
+fn memory_cap_stops_doubling() {
+    for tf in [
+        "s = 'x'\nwhile True:\n    s = s + s\n",
+        "l = [0]\nfor i in range(40):\n    l = l + l\n",
+        "d = {}\nfor i in range(100000000):\n    d['key %d' % i] = [i]\n",
+        "s = 'x'\nfor i in range(40):\n    s = '%s%s' % (s, s)\n",
+        "l = [0]\nfor i in range(40):\n    l = decode_json(encode_json(l + l))\n",
+    ] {
+        capped(&[("Tiltfile", tf)], &["  ./Tiltfile:3:", OVER_CAP]);
+    }
+}
+
+#[test]
+fn memory_cap_holds_across_load_and_include() {
+    // Each file alone stays under the cap; the run does not. (`s + s` of a
+    // loaded string is folded when b.star is compiled, before line 2.)
+    let files = [
+        ("Tiltfile", "load('./a.star', 's')\ninclude('./b.star')\n"),
+        ("a.star", "s = 'x' * (24 << 20)\n"),
+        (
+            "b.star",
+            "load('./a.star', 's')\nt = s + s\nprint(len(t))\n",
+        ),
+    ];
+    capped(&files, &["  ./b.star:2:", OVER_CAP]);
+}
+
+#[test]
+fn one_huge_operation_is_refused_by_the_allocator() {
+    for tf in [
+        "s = 'x' * 2000000000\n",
+        "l = [0] * 1000000000\n",
+        "s = ('x' * 1000) * 2000000\n",
+        "l = list(range(100000000))\n",
+        "s = 'x' * (1 << 20)\nt = ','.join([s] * 2000)\n",
+    ] {
+        capped(
+            &[("Tiltfile", tf)],
+            &["tilt-img: stopped the Tiltfile: one operation asked for "],
+        );
+    }
+}

@@ -18,12 +18,14 @@ pub fn read_capped(p: &Path, max: u64) -> std::io::Result<Vec<u8>> {
         o.custom_flags(0o4000); // O_NONBLOCK
     }
     let f = o.open(p)?;
-    if !f.metadata()?.is_file() {
+    let meta = f.metadata()?;
+    if !meta.is_file() {
         return Err(std::io::Error::other(
             "not a regular file (a FIFO, socket or device is never read)",
         ));
     }
-    let mut buf = Vec::new();
+    // Sized once: a large file costs its size, not a doubled buffer.
+    let mut buf = Vec::with_capacity(meta.len().min(max + 1) as usize);
     f.take(max + 1).read_to_end(&mut buf)?;
     Ok(buf)
 }

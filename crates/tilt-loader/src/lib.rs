@@ -22,6 +22,7 @@ pub mod facts;
 pub mod fieldpath;
 pub mod files;
 pub mod jsonpath;
+pub mod memory;
 pub mod reference;
 pub mod refs;
 pub mod report;
@@ -38,6 +39,8 @@ use std::sync::Arc;
 pub struct CheckOptions {
     pub sandbox: Sandbox,
     pub max_steps: u64,
+    /// Bytes the run may hold (measured: see [`memory`]).
+    pub max_memory: usize,
     /// Arguments for `config.parse()` / `sys.argv`.
     pub args: Vec<String>,
     /// Commands the host answers in-process (`local('tilt-img …')`).
@@ -49,6 +52,7 @@ impl Default for CheckOptions {
         CheckOptions {
             sandbox: Sandbox::default(),
             max_steps: eval::DEFAULT_MAX_STEPS,
+            max_memory: eval::DEFAULT_MAX_MEMORY,
             args: vec![],
             host: None,
         }
@@ -150,10 +154,15 @@ fn evaluate_here(
     preset: Preset,
     opts: &CheckOptions,
 ) -> CheckResult {
+    // The run's memory is measured from here, on its own thread; the
+    // allocator's ceiling holds while the Tiltfile runs.
+    let memory = eval::limits::MemoryCap::starting_now(opts.max_memory);
+    let ceiling = memory.ceiling();
     let root = abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut ctx = Ctx::new(root.clone(), opts.sandbox.clone(), opts.args.clone())
         .with_host(opts.host.clone());
     ctx.max_steps = opts.max_steps;
+    ctx.memory = memory;
     {
         let mut st = ctx.state.borrow_mut();
         st.entities
@@ -165,6 +174,7 @@ fn evaluate_here(
         None => runner.exec(abs).err(),
         Some(text) => runner.exec_text("./Tiltfile", text, root.clone()).err(),
     };
+    drop(ceiling);
     let prints = runner.prints();
     drop(runner);
     let state = std::mem::take(&mut *ctx.state.borrow_mut());

@@ -2,6 +2,7 @@
 //! where it runs, and what the sandbox allows. Builtins reach it through
 //! the evaluator's `extra` slot.
 
+use super::limits::{DEFAULT_MAX_MEMORY, MemoryCap};
 use crate::host::CommandHost;
 use crate::state::TiltState;
 use starlark::any::ProvidesStaticType;
@@ -23,8 +24,6 @@ pub struct Sandbox {
 
 /// The run's step budget unless `--max-steps` says otherwise.
 pub const DEFAULT_MAX_STEPS: u64 = 50_000_000;
-/// Starlark heap a Tiltfile may use before it is stopped.
-pub const DEFAULT_MAX_HEAP: usize = 1 << 30;
 
 /// Largest file a builtin reads (Tilt itself has no cap; a Tiltfile that
 /// reads more than this is not a Tiltfile we can check).
@@ -58,6 +57,8 @@ pub struct Ctx {
     pub module_roots: RefCell<Vec<PathBuf>>,
     /// The run's step budget (`--max-steps`).
     pub max_steps: u64,
+    /// The run's memory cap (`--max-memory`), measured from the run's start.
+    pub memory: MemoryCap,
 }
 
 /// A file in Tilt's load cache.
@@ -135,6 +136,7 @@ impl Ctx {
             steps_spent: Cell::new(0),
             module_roots: RefCell::new(Vec::new()),
             max_steps: DEFAULT_MAX_STEPS,
+            memory: MemoryCap::starting_now(DEFAULT_MAX_MEMORY),
         }
     }
 
@@ -209,7 +211,10 @@ impl Ctx {
                 MAX_READ >> 20
             )));
         }
-        Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+        // Valid UTF-8 keeps its buffer: a large file is not copied twice.
+        Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        })))
     }
 
     /// Reads a Starlark module for `load`/`include`: inside the allowed

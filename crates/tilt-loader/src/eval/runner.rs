@@ -12,6 +12,7 @@
 
 use super::builtins::k8s_builtins;
 use super::context::{BuiltinError, Ctx, ModuleState, clean};
+use super::limits::OverCap;
 use super::preprocess::{LineMap, rewrite_while};
 use super::stdlib::{
     config_builtins, noop_builtins, os_builtins, os_path_builtins, shlex_builtins, std_builtins,
@@ -26,7 +27,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub use super::context::{DEFAULT_MAX_HEAP, DEFAULT_MAX_STEPS};
+pub use super::context::DEFAULT_MAX_STEPS;
 
 /// The Tilt API, per run: `config.main_dir`, `os.environ` and `sys.argv`
 /// are values of this run.
@@ -189,7 +190,8 @@ impl<'a> Runner<'a> {
                     .max_steps
                     .saturating_sub(self.ctx.steps_spent.get());
                 let _ = eval.set_max_tick_count(left.max(1));
-                let _ = eval.set_max_heap_size(DEFAULT_MAX_HEAP);
+                // One memory cap for the whole run too (`Ctx::memory`).
+                self.ctx.memory.enforce(&mut eval);
                 let r = eval.eval_module(ast, &self.globals).map(|_| ());
                 let spent = self.ctx.steps_spent.get();
                 self.ctx
@@ -233,11 +235,15 @@ impl<'a> Runner<'a> {
 
     /// `FILE:LINE:COL` of a call: Go reports the column of the `(`.
     fn call_position(&self, span: &FileSpan) -> String {
+        let text = span.file.source_span(span.span);
+        self.position(span, text.find('(').unwrap_or(0))
+    }
+
+    /// `FILE:LINE:COL` of the start of `span`, `offset` columns on.
+    fn position(&self, span: &FileSpan, offset: usize) -> String {
         let file = span.file.filename().to_string();
         let r = span.resolve_span();
-        let text = span.file.source_span(span.span);
-        let paren = text.find('(').unwrap_or(0);
-        let col = r.begin.column + paren + 1;
+        let col = r.begin.column + offset + 1;
         format!("{file}:{}:{col}", self.map_line(&file, r.begin.line))
     }
 
@@ -267,6 +273,13 @@ impl<'a> Runner<'a> {
             _ => None,
         };
         let builtin = inner.and_then(|a| a.downcast_ref::<BuiltinError>());
+        let text = e.without_diagnostic().to_string();
+        // The cap, seen before a statement, by starlark's cancellation
+        // check (a loop) or by starlark's own heap count.
+        let over_cap = builtin.is_none()
+            && (inner.is_some_and(|a| a.downcast_ref::<OverCap>().is_some())
+                || text.contains("Evaluation cancelled")
+                || text.to_lowercase().contains("heap memory limit"));
         let frames = &e.call_stack().frames;
         let mut lines = vec!["Traceback (most recent call last):".to_string()];
         let mut enclosing = "<toplevel>".to_string();
@@ -276,21 +289,21 @@ impl<'a> Runner<'a> {
             }
             enclosing = f.name.clone();
         }
-        if frames.is_empty()
+        if over_cap {
+            if let Some(s) = e.span() {
+                lines.push(format!("  {}: in {enclosing}", self.position(s, 0)));
+            }
+        } else if frames.is_empty()
             && let Some(s) = e.span()
         {
             lines.push(format!("  {}: in <toplevel>", self.call_position(s)));
         }
-        let text = e.without_diagnostic().to_string();
         let last = match builtin {
             Some(b) => format!("Error in {}: {}", b.func, b.msg),
+            None if over_cap => self.ctx.memory.message(),
             None if text.contains("ticks has been exceeded") => format!(
                 "Error: tilt-img stopped the Tiltfile after {} steps (--max-steps): an endless loop?",
                 self.ctx.max_steps
-            ),
-            None if text.to_lowercase().contains("heap memory limit") => format!(
-                "Error: tilt-img stopped the Tiltfile: it used more than {} MiB of memory",
-                DEFAULT_MAX_HEAP >> 20
             ),
             None => format!("Error: {text}"),
         };
