@@ -67,71 +67,25 @@ fn load_generated(
     }
 }
 
-/// An image Tilt found in an object: kind, group, name (or generateName),
-/// and the normalized reference.
-type Found = (String, String, String, String);
-
 /// Objects per loader run: below this, one run; above, the objects are
 /// split so the runs use every core. Each run loads the whole snippet, and
 /// what is proven (an object's images are found, a matched object has the
 /// path) is a property of one object at a time.
 const OBJECTS_PER_RUN: usize = 2_000;
 
-/// Loads the snippet with the objects (in parallel chunks) and returns every
-/// image Tilt finds in each object.
-fn found_by_snippet(
-    objects: &[&K8sObject],
-    kinds: &[KindReport],
-    snippet: &str,
-) -> Result<std::collections::HashSet<Found>, Diagnostic> {
-    use rayon::prelude::*;
-    let per_run = objects
-        .len()
-        .div_ceil(rayon::current_num_threads().max(1))
-        .max(OBJECTS_PER_RUN);
-    let chunks: Vec<&[&K8sObject]> = if objects.is_empty() {
-        vec![&[]]
-    } else {
-        objects.chunks(per_run).collect()
-    };
-    let runs: Vec<Result<Vec<Found>, Diagnostic>> = chunks
-        .par_iter()
-        .map(|chunk| {
-            let (st, asm) = load_generated(chunk, kinds, snippet, None, "lines")?;
-            let mut out = Vec::new();
-            for (i, e) in st.entities.iter().enumerate() {
-                let searched;
-                let images = match asm.entity_images.get(i) {
-                    Some(Some(images)) => images,
-                    _ => {
-                        searched = assemble::find_images(e, &st.kinds, &[]).unwrap_or_default();
-                        &searched
-                    }
-                };
-                let generated = generate_name(e);
-                for img in images {
-                    let key = |name: &str| {
-                        (
-                            e.kind.clone(),
-                            e.group().to_string(),
-                            name.to_string(),
-                            img.to_string(),
-                        )
-                    };
-                    out.push(key(&e.name));
-                    if !generated.is_empty() && generated != e.name {
-                        out.push(key(generated));
-                    }
-                }
-            }
-            Ok(out)
-        })
-        .collect();
-    let mut found = std::collections::HashSet::new();
-    for run in runs {
-        found.extend(run?);
-    }
-    Ok(found)
+/// One loader run: its objects, and the images it must find in them (with
+/// the kind whose lines must find each).
+type Run<'a> = (Vec<&'a K8sObject>, Vec<Wanted<'a>>);
+type Wanted<'a> = (&'a KindReport, &'a crate::report::FoundImage);
+
+/// Which run an object (and every image found in it) goes to: objects that
+/// share kind, group and name go to one run, where an image may be found in
+/// any of them.
+fn run_of(kind: &str, group: &str, name: &str, runs: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (kind, group, name).hash(&mut h);
+    (h.finish() % runs as u64) as usize
 }
 
 pub fn validate_snippet(
@@ -139,41 +93,120 @@ pub fn validate_snippet(
     kinds: &[KindReport],
     snippet: &str,
 ) -> Vec<Diagnostic> {
-    let found = match found_by_snippet(objects, kinds, snippet) {
-        Ok(found) => found,
-        Err(d) => return vec![d],
-    };
-    let mut diags = Vec::new();
+    use rayon::prelude::*;
+    use std::collections::{HashMap, HashSet};
+    // Only objects of kinds the snippet has lines for: the lines are
+    // anchored to their kind and group, so no other object can meet them
+    // (and a large tree's Deployments need not be loaded again).
+    let with_lines: HashSet<(&str, &str)> = kinds
+        .iter()
+        .filter(|k| k.tilt.is_some())
+        .map(|k| (k.key.group.as_str(), k.key.kind.as_str()))
+        .collect();
+    let objects: Vec<&K8sObject> = objects
+        .iter()
+        .copied()
+        .filter(|o| with_lines.contains(&(o.group(), o.kind.as_str())))
+        .collect();
+    // The images each line must find, with the kind that generated it.
+    let mut wanted: Vec<Wanted> = Vec::new();
     for k in kinds.iter().filter(|k| k.tilt.is_some()) {
-        let snippet_paths: std::collections::HashSet<String> =
-            crate::render::tiltfile::snippet_fields(k)
+        let snippet_paths: HashSet<String> = crate::render::tiltfile::snippet_fields(k)
+            .iter()
+            .filter(|f| match &f.field {
+                crate::report::ImageField::Split(s) => s.expressible_in_tilt(),
+                _ => true,
+            })
+            .map(|f| f.field.to_string())
+            .collect();
+        wanted.extend(
+            k.images
                 .iter()
-                .filter(|f| match &f.field {
-                    crate::report::ImageField::Split(s) => s.expressible_in_tilt(),
-                    _ => true,
-                })
-                .map(|f| f.field.to_string())
-                .collect();
-        for img in k.images.iter().filter(|i| snippet_paths.contains(&i.path)) {
-            let Ok(want) = parse_ref(&img.reference) else {
-                continue;
-            };
-            // Several objects may share kind and name (in different files):
-            // found in any of them is enough.
-            let key = (
-                img.kind.clone(),
-                img.group.clone(),
-                img.name.clone(),
-                want.to_string(),
-            );
-            if !found.contains(&key) {
-                diags.push(bug(format!(
-                    "the generated k8s_kind for {} does not find `{}` at {} of {}/{} ({}:{})",
-                    k.key.kind, img.reference, img.location, img.kind, img.name, img.file, img.line
-                )));
-            }
-        }
+                .filter(|i| snippet_paths.contains(&i.path))
+                .map(|i| (k, i)),
+        );
     }
+    let runs = objects
+        .len()
+        .div_ceil(OBJECTS_PER_RUN)
+        .clamp(1, rayon::current_num_threads().max(1));
+    let mut chunks: Vec<Run> = (0..runs).map(|_| (vec![], vec![])).collect();
+    for o in objects {
+        chunks[run_of(&o.kind, o.group(), &o.name, runs)].0.push(o);
+    }
+    for w in wanted {
+        chunks[run_of(&w.1.kind, &w.1.group, &w.1.name, runs)]
+            .1
+            .push(w);
+    }
+    let results: Vec<Vec<Diagnostic>> = chunks
+        .par_iter()
+        .map(|(objects, wanted)| {
+            let (st, asm) = match load_generated(objects, kinds, snippet, None, "lines") {
+                Ok(x) => x,
+                Err(d) => return vec![d],
+            };
+            // Entities by (kind, group, name), under `metadata.name` and
+            // `generateName`; the images assembly found in each.
+            let mut by_name: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+            for (i, e) in st.entities.iter().enumerate() {
+                by_name
+                    .entry((&e.kind, e.group(), &e.name))
+                    .or_default()
+                    .push(i);
+                let generated = generate_name(e);
+                if !generated.is_empty() && generated != e.name {
+                    by_name
+                        .entry((&e.kind, e.group(), generated))
+                        .or_default()
+                        .push(i);
+                }
+            }
+            let searched: Vec<Option<Vec<tilt_loader::refs::Named>>> = st
+                .entities
+                .iter()
+                .enumerate()
+                .map(|(i, e)| match asm.entity_images.get(i) {
+                    Some(Some(_)) => None,
+                    _ => Some(assemble::find_images(e, &st.kinds, &[]).unwrap_or_default()),
+                })
+                .collect();
+            let images = |i: usize| -> &[tilt_loader::refs::Named] {
+                match (&searched[i], asm.entity_images.get(i)) {
+                    (Some(s), _) => s,
+                    (None, Some(Some(found))) => found,
+                    _ => &[],
+                }
+            };
+            let mut diags = Vec::new();
+            for (k, img) in wanted {
+                let Ok(want) = parse_ref(&img.reference) else {
+                    continue;
+                };
+                // Several objects may share kind and name (in different
+                // files): found in any of them is enough.
+                let found = by_name
+                    .get(&(img.kind.as_str(), img.group.as_str(), img.name.as_str()))
+                    .is_some_and(|c| c.iter().any(|&i| images(i).contains(&want)));
+                if !found {
+                    diags.push(bug(format!(
+                        "the generated k8s_kind for {} does not find `{}` at {} of {}/{} ({}:{})",
+                        k.key.kind,
+                        img.reference,
+                        img.location,
+                        img.kind,
+                        img.name,
+                        img.file,
+                        img.line
+                    )));
+                }
+            }
+            diags
+        })
+        .collect();
+    // A load failure is the same in every run: report it once.
+    let mut diags: Vec<Diagnostic> = results.into_iter().flatten().collect();
+    diags.dedup_by(|a, b| a.message == b.message && a.file == b.file && a.line == b.line);
     diags
 }
 
