@@ -37,7 +37,7 @@ fn load_generated(
         .iter()
         .flat_map(|k| k.images.iter())
         .filter(|i| parse_ref(&i.reference).is_err())
-        .map(|i| (i.file.as_str(), i.name.as_str()))
+        .map(|i| (&*i.file, &*i.name))
         .collect();
     let preset = Preset {
         objects: {
@@ -122,7 +122,7 @@ pub fn validate_snippet(
         wanted.extend(
             k.images
                 .iter()
-                .filter(|i| snippet_paths.contains(&i.path))
+                .filter(|i| snippet_paths.contains(&*i.path))
                 .map(|i| (k, i)),
         );
     }
@@ -186,7 +186,7 @@ pub fn validate_snippet(
                 // Several objects may share kind and name (in different
                 // files): found in any of them is enough.
                 let found = by_name
-                    .get(&(img.kind.as_str(), img.group.as_str(), img.name.as_str()))
+                    .get(&(&*img.kind, &*img.group, &*img.name))
                     .is_some_and(|c| c.iter().any(|&i| images(i).contains(&want)));
                 if !found {
                     diags.push(bug(format!(

@@ -3,6 +3,7 @@
 use crate::diag::Diagnostic;
 use serde::Serialize;
 use std::fmt;
+use std::sync::Arc;
 use tilt_loader::fieldpath::FieldPath;
 
 /// A kind is identified by API group and Kind name (versions are a detail).
@@ -164,13 +165,14 @@ pub struct InstanceRef {
 pub struct FoundImage {
     #[serde(rename = "ref")]
     pub reference: String,
-    pub group: String,
-    pub kind: String,
-    pub name: String,
-    pub file: String,
+    // Shared by every image of one object (or field): see `infer::images_of`.
+    pub group: Arc<str>,
+    pub kind: Arc<str>,
+    pub name: Arc<str>,
+    pub file: Arc<str>,
     pub line: u32,
     /// Canonical field path (`spec.containers[*].image`).
-    pub path: String,
+    pub path: Arc<str>,
     /// Concrete location (`spec.containers[1].image`).
     pub location: String,
 }

@@ -153,7 +153,11 @@ fn reduce_root(root: Node) -> Node {
                 value: identity(e.value),
                 ..e
             }),
-            _ if whole => kept.push(e),
+            _ if whole => {
+                let mut e = e;
+                shrink(&mut e.value);
+                kept.push(e);
+            }
             _ => {
                 if let Some(v) = prune(e.value) {
                     kept.push(Entry { value: v, ..e });
@@ -161,6 +165,7 @@ fn reduce_root(root: Node) -> Node {
             }
         }
     }
+    kept.shrink_to_fit();
     Node {
         value: Value::Map(kept),
         line,
@@ -171,12 +176,14 @@ fn identity(meta: Node) -> Node {
     let line = meta.line;
     match meta.value {
         Value::Map(entries) => Node {
-            value: Value::Map(
-                entries
+            value: Value::Map({
+                let mut kept: Vec<Entry> = entries
                     .into_iter()
                     .filter(|e| matches!(e.key.as_str(), "name" | "namespace" | "generateName"))
-                    .collect(),
-            ),
+                    .collect();
+                kept.shrink_to_fit();
+                kept
+            }),
             line,
         },
         _ => Node {
@@ -196,17 +203,21 @@ fn prune(n: Node) -> Option<Node> {
     match n.value {
         Value::Map(entries) => {
             let keep_whole: Vec<bool> = entries.iter().map(|e| keeps(&e.key, &entries)).collect();
-            let kept: Vec<Entry> = entries
+            let mut kept: Vec<Entry> = entries
                 .into_iter()
                 .zip(keep_whole)
-                .filter_map(|(e, whole)| {
+                .filter_map(|(mut e, whole)| {
                     if whole {
+                        shrink(&mut e.value);
                         return Some(e);
                     }
                     let v = prune(e.value)?;
                     Some(Entry { value: v, ..e })
                 })
                 .collect();
+            // The collect reuses the whole map's buffer: give back the rest
+            // (these nodes live to the end of the scan).
+            kept.shrink_to_fit();
             (!kept.is_empty()).then_some(Node {
                 value: Value::Map(kept),
                 line,
@@ -218,7 +229,7 @@ fn prune(n: Node) -> Option<Node> {
             if pruned.iter().all(Option::is_none) {
                 return None;
             }
-            let items = pruned
+            let mut items: Vec<Node> = pruned
                 .into_iter()
                 .zip(lines)
                 .map(|(p, line)| {
@@ -228,12 +239,29 @@ fn prune(n: Node) -> Option<Node> {
                     })
                 })
                 .collect();
+            items.shrink_to_fit();
             Some(Node {
                 value: Value::Seq(items),
                 line,
             })
         }
         _ => None,
+    }
+}
+
+/// Gives back what the builder's buffers hold beyond their contents, in a
+/// subtree kept whole (it lives to the end of the scan).
+fn shrink(n: &mut Node) {
+    match &mut n.value {
+        Value::Map(entries) => {
+            entries.shrink_to_fit();
+            entries.iter_mut().for_each(|e| shrink(&mut e.value));
+        }
+        Value::Seq(items) => {
+            items.shrink_to_fit();
+            items.iter_mut().for_each(shrink);
+        }
+        _ => {}
     }
 }
 

@@ -15,6 +15,7 @@ use knowledge::{KindKnowledge, Knowledge};
 use rayon::prelude::*;
 use schema::{CrdInfo, SchemaFindings};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use tilt_loader::fieldpath::FieldPath;
 
 /// At most this many instance citations per field, to keep reports short.
@@ -140,17 +141,26 @@ fn found_images(objs: &[&K8sObject], fields: &[&InferredField]) -> Vec<FoundImag
 }
 
 fn images_of(o: &K8sObject, fields: &[&InferredField]) -> Vec<FoundImage> {
+    // The texts every image of this object shares are shared, not copied:
+    // a large tree has hundreds of thousands of images.
+    let group: Arc<str> = Arc::from(o.group());
+    let kind: Arc<str> = Arc::from(o.kind.as_str());
+    let name: Arc<str> = Arc::from(o.name.as_str());
     let mut out = Vec::new();
     for f in fields {
+        let mut path: Option<Arc<str>> = None;
         for l in instance::images_at(&o.root, &f.field) {
+            let path = path
+                .get_or_insert_with(|| Arc::from(f.field.to_string()))
+                .clone();
             out.push(FoundImage {
                 reference: l.value,
-                group: o.group().to_string(),
-                kind: o.kind.clone(),
-                name: o.name.clone(),
-                file: o.file.to_string(),
+                group: group.clone(),
+                kind: kind.clone(),
+                name: name.clone(),
+                file: o.file.clone(),
                 line: l.line,
-                path: f.field.to_string(),
+                path,
                 location: l.location,
             });
         }

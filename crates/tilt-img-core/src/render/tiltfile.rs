@@ -168,7 +168,7 @@ pub fn snippet_fields(r: &KindReport) -> Vec<&InferredField> {
 }
 
 fn candidate_fields(r: &KindReport) -> impl Iterator<Item = &InferredField> {
-    let used = |f: &InferredField| r.images.iter().any(|i| i.path == f.field.to_string());
+    let used = |f: &InferredField| r.images.iter().any(|i| *i.path == *f.field.to_string());
     r.fields
         .iter()
         .chain(r.optional_fields.iter().filter(move |f| used(f)))
