@@ -3,7 +3,7 @@
 
 use crate::diag::Diagnostic;
 use crate::infer::facts::{self, CrdRead, Reduced};
-use crate::infer::{self, InferOptions, knowledge::Knowledge};
+use crate::infer::{self, BuiltinFacts, InferOptions, knowledge::Knowledge};
 use crate::load::{self, K8sObject, LoadOptions};
 use crate::render;
 use crate::report::ScanReport;
@@ -85,13 +85,24 @@ struct ScannedFile {
     diagnostics: Vec<Diagnostic>,
     failed: bool,
     crds: Vec<CrdRead>,
+    /// Custom resources (reduced or whole), and built-in workloads when the
+    /// generated builds are to be proven.
     objects: Vec<K8sObject>,
+    /// What each built-in workload gives its kind's report.
+    builtin: Vec<BuiltinFacts>,
     /// It held objects and none of them is a registry config, so the
     /// registry reader need not read it again.
     ordinary: bool,
 }
 
-fn reduce_file(input: &load::Input, f: load::LoadedFile, whole: bool) -> ScannedFile {
+/// `keep_workloads`: built-in workloads stay as objects too (the proof of
+/// generated builds deploys into them); otherwise only their facts do.
+fn reduce_file(
+    input: &load::Input,
+    f: load::LoadedFile,
+    whole: bool,
+    keep_workloads: bool,
+) -> ScannedFile {
     let ordinary = !f.objects.is_empty()
         && !f.objects.iter().any(|o| {
             crate::registry::sources::config_kind(&o.api_version, &o.kind, &o.name).is_some()
@@ -102,18 +113,28 @@ fn reduce_file(input: &load::Input, f: load::LoadedFile, whole: bool) -> Scanned
         failed: f.failed,
         crds: vec![],
         objects: vec![],
+        builtin: vec![],
         ordinary,
     };
     // Standard input cannot be read a second time (see `whole_again`).
     let whole = whole || matches!(input, load::Input::Stdin);
+    let mut keep = |o: K8sObject| {
+        if infer::is_builtin_workload(o.group(), &o.kind) {
+            out.builtin.push(infer::builtin_facts(&o));
+            if !keep_workloads {
+                return;
+            }
+        }
+        out.objects.push(o);
+    };
     for o in f.objects {
         if whole && !crate::infer::schema::is_crd(&o) {
-            out.objects.push(o);
+            keep(o);
             continue;
         }
         match facts::reduce(o) {
             Reduced::Crd(c) => out.crds.push(c),
-            Reduced::Object(o) => out.objects.push(o),
+            Reduced::Object(o) => keep(o),
             Reduced::Dropped => {}
         }
     }
@@ -167,7 +188,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
     let sieve = (!opts.whole_objects).then_some(&facts::ScanSieve as &dyn Sieve);
     let mut files: Vec<ScannedFile> =
         load::load_reduced(&inputs, &opts.load, &budget, sieve, |i, f| {
-            reduce_file(i, f, opts.whole_objects)
+            reduce_file(i, f, opts.whole_objects, opts.validate)
         });
     let mut diagnostics = walk_diagnostics.clone();
     let mut input_failed = files.iter().any(|f| f.failed)
@@ -206,8 +227,13 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         knowledge: builtin.as_ref(),
         config: config.as_ref().map(|(k, f)| (k, f.clone())),
     };
+    let builtin: Vec<BuiltinFacts> = files
+        .iter_mut()
+        .flat_map(|f| std::mem::take(&mut f.builtin))
+        .collect();
     let reduced: Vec<&K8sObject> = files.iter().flat_map(|f| &f.objects).collect();
-    let (mut kinds, mut infer_diags) = infer::infer_reduced(&crds, reduced.clone(), &infer_opts);
+    let (mut kinds, mut infer_diags) =
+        infer::infer_reduced(&crds, reduced.clone(), &builtin, &infer_opts);
     let again = uncovered(&kinds);
     let whole = if again.is_empty() {
         vec![]
@@ -222,7 +248,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
             .filter(|o| !again.contains(&KindKey::new(o.group(), &o.kind)))
             .chain(&whole)
             .collect();
-        (kinds, infer_diags) = infer::infer_reduced(&crds, objects.clone(), &infer_opts);
+        (kinds, infer_diags) = infer::infer_reduced(&crds, objects.clone(), &builtin, &infer_opts);
         objects
     };
     diagnostics.extend(infer_diags);

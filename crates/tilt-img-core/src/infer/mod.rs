@@ -43,7 +43,11 @@ pub fn infer<'a>(
             info: schema::read_crd(o),
         })
         .collect();
-    infer_reduced(&crds, others, opts)
+    let (builtin, others): (Vec<&K8sObject>, Vec<&K8sObject>) = others
+        .into_iter()
+        .partition(|o| is_builtin_workload(o.group(), &o.kind));
+    let facts: Vec<BuiltinFacts> = builtin.par_iter().map(|o| builtin_facts(o)).collect();
+    infer_reduced(&crds, others, &facts, opts)
 }
 
 /// [`infer`] over what a streaming scan kept: CRDs already read, and the
@@ -51,6 +55,7 @@ pub fn infer<'a>(
 pub fn infer_reduced(
     read: &[facts::CrdRead],
     others: Vec<&K8sObject>,
+    builtin: &[BuiltinFacts],
     opts: &InferOptions<'_>,
 ) -> (Vec<KindReport>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -81,22 +86,33 @@ pub fn infer_reduced(
     }
     for o in others {
         let key = KindKey::new(o.group(), &o.kind);
-        if tilt_loader::facts::is_builtin_group(&key.group)
-            && tilt_loader::facts::pod_spec_path(&key.group, &key.kind).is_none()
-        {
+        // Built-in kinds come as facts; without a pod template Tilt has
+        // nothing to inject.
+        if tilt_loader::facts::is_builtin_group(&key.group) {
             continue;
         }
         instances.entry(key).or_default().push(o);
     }
+    let mut workloads: BTreeMap<KindKey, Vec<&BuiltinFacts>> = BTreeMap::new();
+    for b in builtin {
+        workloads.entry(b.key.clone()).or_default().push(b);
+    }
 
-    let mut keys: Vec<KindKey> = crds.keys().chain(instances.keys()).cloned().collect();
+    let mut keys: Vec<KindKey> = crds
+        .keys()
+        .chain(instances.keys())
+        .chain(workloads.keys())
+        .cloned()
+        .collect();
     keys.sort();
     keys.dedup();
     let mut reports = Vec::new();
     for key in keys {
         let objs = instances.get(&key).map(Vec::as_slice).unwrap_or(&[]);
-        let report = if tilt_loader::facts::is_builtin_group(&key.group) {
-            builtin_report(key, objs)
+        let report = if let Some(facts) = workloads.get(&key) {
+            builtin_report(key, facts)
+        } else if tilt_loader::facts::is_builtin_group(&key.group) {
+            continue;
         } else {
             let user = opts
                 .config
@@ -168,7 +184,27 @@ fn images_of(o: &K8sObject, fields: &[&InferredField]) -> Vec<FoundImage> {
     out
 }
 
-fn builtin_report(key: KindKey, objs: &[&K8sObject]) -> KindReport {
+/// What a built-in workload (a kind with a pod template) contributes to its
+/// kind's report. Its fields are Tilt's own, known before anything is read,
+/// so a streaming scan takes these from each object as it is parsed and
+/// keeps no tree ([`builtin_facts`]).
+#[derive(Debug, Clone)]
+pub struct BuiltinFacts {
+    pub key: KindKey,
+    pub instance: InstanceRef,
+    pub version: String,
+    pub images: Vec<FoundImage>,
+    /// Images in `ephemeralContainers`, which Tilt does not inject.
+    pub ephemeral: Vec<FoundImage>,
+}
+
+/// Whether objects of this kind are built-in workloads ([`BuiltinFacts`]).
+pub fn is_builtin_workload(group: &str, kind: &str) -> bool {
+    tilt_loader::facts::is_builtin_group(group)
+        && tilt_loader::facts::pod_spec_path(group, kind).is_some()
+}
+
+fn builtin_fields(key: &KindKey) -> (Vec<InferredField>, Vec<InferredField>) {
     let pod = tilt_loader::facts::pod_spec_path(&key.group, &key.kind).unwrap_or_default();
     let field = |list: &str, why: &str| InferredField {
         field: ImageField::Whole(pod.key(list).each().key("image")),
@@ -188,22 +224,47 @@ fn builtin_report(key: KindKey, objs: &[&K8sObject]) -> KindReport {
         "ephemeralContainers",
         "Tilt does not inject images into ephemeralContainers",
     )];
-    let eph: Vec<&InferredField> = optional.iter().collect();
-    let uninjected: Vec<(FoundImage, Diagnostic)> = found_images(objs, &eph)
-        .into_iter()
-        .map(|img| {
-            let w = Diagnostic::warning(
-                &img.file,
-                img.line,
-                format!("{}/{}: Tilt does not inject images into ephemeralContainers ({}); a build of `{}` will not reach this container", key.kind, img.name, img.location, img.reference),
-            );
-            (img, w)
-        })
-        .collect();
-    let warnings = uninjected.iter().map(|(_, w)| w.clone()).collect();
+    (fields, optional)
+}
+
+/// The facts of one built-in workload.
+pub fn builtin_facts(o: &K8sObject) -> BuiltinFacts {
+    let key = KindKey::new(o.group(), &o.kind);
+    let (fields, optional) = builtin_fields(&key);
     let all: Vec<&InferredField> = fields.iter().collect();
-    let images = found_images(objs, &all);
-    let mut versions: Vec<String> = objs.iter().map(|o| o.version().to_string()).collect();
+    let eph: Vec<&InferredField> = optional.iter().collect();
+    BuiltinFacts {
+        instance: instance_refs(&[o]).remove(0),
+        version: o.version().to_string(),
+        images: images_of(o, &all),
+        ephemeral: images_of(o, &eph),
+        key,
+    }
+}
+
+fn sorted_images(mut v: Vec<FoundImage>) -> Vec<FoundImage> {
+    v.sort_by(|a, b| (&a.file, a.line, &a.location).cmp(&(&b.file, b.line, &b.location)));
+    v.dedup();
+    v
+}
+
+fn builtin_report(key: KindKey, objs: &[&BuiltinFacts]) -> KindReport {
+    let (fields, optional) = builtin_fields(&key);
+    let uninjected: Vec<(FoundImage, Diagnostic)> =
+        sorted_images(objs.iter().flat_map(|o| o.ephemeral.iter().cloned()).collect())
+            .into_iter()
+            .map(|img| {
+                let w = Diagnostic::warning(
+                    &img.file,
+                    img.line,
+                    format!("{}/{}: Tilt does not inject images into ephemeralContainers ({}); a build of `{}` will not reach this container", key.kind, img.name, img.location, img.reference),
+                );
+                (img, w)
+            })
+            .collect();
+    let warnings = uninjected.iter().map(|(_, w)| w.clone()).collect();
+    let images = sorted_images(objs.iter().flat_map(|o| o.images.iter().cloned()).collect());
+    let mut versions: Vec<String> = objs.iter().map(|o| o.version.clone()).collect();
     versions.sort();
     versions.dedup();
     KindReport {
@@ -214,7 +275,7 @@ fn builtin_report(key: KindKey, objs: &[&K8sObject]) -> KindReport {
         fields,
         optional_fields: optional,
         fields_by_version: vec![],
-        instances: instance_refs(objs),
+        instances: objs.iter().map(|o| o.instance.clone()).collect(),
         images,
         uninjected,
         warnings,
