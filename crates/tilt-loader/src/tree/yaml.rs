@@ -200,14 +200,19 @@ struct LineIndex {
 
 impl LineIndex {
     fn new(text: &str) -> Self {
-        LineIndex {
-            breaks: text
-                .chars()
+        // Spans count characters. In ASCII text (nearly every manifest) a
+        // byte offset is one, and `match_indices` finds the breaks with a
+        // vectorized search instead of decoding every character.
+        let breaks = if text.is_ascii() {
+            text.match_indices('\n').map(|(i, _)| i).collect()
+        } else {
+            text.chars()
                 .enumerate()
                 .filter(|&(_, c)| c == '\n')
                 .map(|(i, _)| i)
-                .collect(),
-        }
+                .collect()
+        };
+        LineIndex { breaks }
     }
     fn line(&self, char_index: usize) -> u32 {
         let line = self.breaks.partition_point(|&b| b < char_index) + 1;
