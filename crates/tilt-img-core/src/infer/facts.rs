@@ -11,6 +11,8 @@
 //!   The instance walk reads nothing else ([`super::instance`]: it reports
 //!   under image-named keys, inside images containers and in split shapes),
 //!   so its findings on the reduced object are those on the whole object.
+//!   (`scan` then turns a built-in workload into its
+//!   [`super::BuiltinFacts`] at once: its fields are Tilt's own.)
 //! - Everything else (ConfigMaps, Services, Secrets…) is dropped: inference
 //!   skips built-in kinds without a pod template.
 //!
@@ -54,9 +56,7 @@ pub fn reduce(mut o: K8sObject) -> Reduced {
             line: o.line,
         });
     }
-    if tilt_loader::facts::is_builtin_group(o.group())
-        && tilt_loader::facts::pod_spec_path(o.group(), &o.kind).is_none()
-    {
+    if is_dropped(o.group(), &o.kind) {
         return Reduced::Dropped;
     }
     let whole = std::mem::replace(
@@ -70,6 +70,13 @@ pub fn reduce(mut o: K8sObject) -> Reduced {
     Reduced::Object(o)
 }
 
+/// Built-in kinds without a pod template: Tilt injects nothing into them,
+/// and inference reads nothing of them.
+fn is_dropped(group: &str, kind: &str) -> bool {
+    tilt_loader::facts::is_builtin_group(group)
+        && tilt_loader::facts::pod_spec_path(group, kind).is_none()
+}
+
 /// [`reduce`] applied while parsing: the builder makes no node for what
 /// `reduce` would drop. It keeps a superset (every part key, whatever its
 /// siblings), so `reduce` of a sieved object is `reduce` of the whole one.
@@ -80,9 +87,7 @@ impl Sieve for ScanSieve {
         let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
         if kind == "CustomResourceDefinition" && group == "apiextensions.k8s.io" {
             Keep::Whole
-        } else if tilt_loader::facts::is_builtin_group(group)
-            && tilt_loader::facts::pod_spec_path(group, kind).is_none()
-        {
+        } else if is_dropped(group, kind) {
             Keep::Identity
         } else {
             Keep::Shape

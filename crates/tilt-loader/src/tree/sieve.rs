@@ -60,23 +60,31 @@ pub(super) struct Head {
 
 impl Head {
     /// Records `apiVersion` / `kind` (string values only) and decides once
-    /// both are known.
-    pub(super) fn saw(&mut self, key: &str, value: &super::Value, sieve: &dyn Sieve) {
+    /// both are known. Returns false when one comes again after the
+    /// decision (a repeated key: the last one wins, so what was built under
+    /// the first may be wrong; the caller reads the file whole).
+    pub(super) fn saw(&mut self, key: &str, value: &super::Value, sieve: &dyn Sieve) -> bool {
+        if !matches!(key, "apiVersion" | "kind") {
+            return true;
+        }
+        if self.keep.is_some() {
+            return false;
+        }
         let super::Value::String(s) = value else {
-            return;
+            return true;
         };
         match key {
             "apiVersion" => self.api_version = Some(s.clone()),
-            "kind" => self.kind = Some(s.clone()),
-            _ => return,
+            _ => self.kind = Some(s.clone()),
         }
-        if let (None, Some(a), Some(k)) = (&self.keep, &self.api_version, &self.kind) {
+        if let (Some(a), Some(k)) = (&self.api_version, &self.kind) {
             self.keep = Some(if k.ends_with("List") {
                 None
             } else {
                 Some(sieve.object(a, k))
             });
         }
+        true
     }
 
     /// The mode of the value under `key` of this root.

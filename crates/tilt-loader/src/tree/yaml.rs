@@ -302,6 +302,7 @@ impl<'r> Builder<'r> {
     /// as in the YAML libraries Kubernetes uses (and in JSON).
     fn attach(&mut self, node: Node, merge: bool) -> Result<(), YamlError> {
         let sieve = self.sieve;
+        let lost = &mut self.sieve_lost;
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Skip) => {}
@@ -325,8 +326,10 @@ impl<'r> Builder<'r> {
                     *key = Some((text, node.line, merge));
                 }
                 Some((k, key_line, is_merge)) => {
-                    if let (Some(sieve), Mode::Root(head)) = (sieve, mode) {
-                        head.saw(&k, &node.value, sieve);
+                    if let (Some(sieve), Mode::Root(head)) = (sieve, mode)
+                        && !head.saw(&k, &node.value, sieve)
+                    {
+                        *lost = true;
                     }
                     if is_merge {
                         merge_into(entries, node);
@@ -790,6 +793,18 @@ mod tests {
                 {"apiVersion": "acme.io/v1", "kind": "Db", "metadata": {"name": "j"}, "spec": {"image": "w", "size": null}}
             ])
         );
+    }
+
+    #[test]
+    fn a_repeated_kind_makes_the_file_read_whole() {
+        // The last `kind` wins: this is a Db, not a ConfigMap.
+        let text = "apiVersion: v1\nkind: ConfigMap\nspec: {image: x, size: 1}\nkind: Db\n";
+        let whole: Vec<serde_json::Value> = parse_stream(text)
+            .documents
+            .iter()
+            .map(|d| d.root.to_json())
+            .collect();
+        assert_eq!(sieved(text), whole);
     }
 
     #[test]
