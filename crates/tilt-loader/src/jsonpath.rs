@@ -435,7 +435,12 @@ fn go_str(v: &J) -> String {
 /// A matched value and its concrete location. Values borrow from the object
 /// being searched (a filter over a list of maps must not copy every map);
 /// only literals (text, numbers, string bytes) are owned.
-type V<'a> = (Cow<'a, J>, String);
+///
+/// The location is `None` when the caller does not want locations
+/// ([`JsonPath::visit`]): building `spec.containers[3].image` at every step
+/// of every object costs more than the match.
+type V<'a> = (Cow<'a, J>, Loc);
+type Loc = Option<String>;
 
 /// The child `pick` chooses, borrowed when its parent is.
 fn child<'a>(v: &Cow<'a, J>, pick: impl Fn(&J) -> Option<&J>) -> Option<Cow<'a, J>> {
@@ -446,14 +451,14 @@ fn child<'a>(v: &Cow<'a, J>, pick: impl Fn(&J) -> Option<&J>) -> Option<Cow<'a, 
 }
 
 /// Every element of an array or value of a map, with its location.
-fn members<'a>(v: &Cow<'a, J>, loc: &str) -> Vec<V<'a>> {
-    fn of<'b>(j: &'b J, loc: &str) -> Vec<(&'b J, String)> {
+fn members<'a>(v: &Cow<'a, J>, loc: &Loc) -> Vec<V<'a>> {
+    fn of<'b>(j: &'b J, loc: &Loc) -> Vec<(&'b J, Loc)> {
         match j {
             J::Object(o) => o.iter().map(|(k, x)| (x, at(loc, k))).collect(),
             J::Array(a) => a
                 .iter()
                 .enumerate()
-                .map(|(i, x)| (x, format!("{loc}[{i}]")))
+                .map(|(i, x)| (x, index(loc, i)))
                 .collect(),
             _ => vec![],
         }
@@ -470,17 +475,25 @@ fn members<'a>(v: &Cow<'a, J>, loc: &str) -> Vec<V<'a>> {
     }
 }
 
-fn at(loc: &str, key: &str) -> String {
-    if loc.is_empty() {
-        key.to_string()
-    } else {
-        format!("{loc}.{key}")
-    }
+fn at(loc: &Loc, key: &str) -> Loc {
+    loc.as_ref().map(|loc| {
+        if loc.is_empty() {
+            key.to_string()
+        } else {
+            format!("{loc}.{key}")
+        }
+    })
+}
+
+fn index(loc: &Loc, i: usize) -> Loc {
+    loc.as_ref().map(|loc| format!("{loc}[{i}]"))
 }
 
 struct Eval<'a> {
     stack: Vec<Vec<V<'a>>>,
     cur: Vec<V<'a>>,
+    /// Depth of existence filters being evaluated (see [`field`]).
+    quiet: usize,
     begin_range: i64,
     in_range: i64,
     end_range: i64,
@@ -515,11 +528,11 @@ impl<'a> Eval<'a> {
     }
 
     fn walk(&mut self, input: Vec<V<'a>>, node: &Node) -> Result<Vec<V<'a>>, String> {
-        let literal = |v: J| (Cow::Owned(v), String::new());
+        let literal = |v: J| (Cow::Owned(v), Some(String::new()));
         match node {
             Node::List(nodes) => self.list(input, nodes),
             Node::Text(t) => Ok(vec![literal(J::String(t.clone()))]),
-            Node::Field(f) => field(input, f),
+            Node::Field(f) => field(input, f, self.quiet > 0),
             Node::Array(p) => array(input, p),
             Node::Filter { left, right, op } => self.filter(input, left, right, op),
             Node::Int(i) => Ok(input.iter().map(|_| literal(J::from(*i))).collect()),
@@ -597,14 +610,16 @@ impl<'a> Eval<'a> {
                 }
             };
             for item in items {
-                let lefts = self.list(vec![item.clone()], left);
                 if op == "exists" {
+                    self.quiet += 1;
+                    let lefts = self.list(vec![item.clone()], left);
+                    self.quiet -= 1;
                     if lefts.is_ok_and(|l| !l.is_empty()) {
                         out.push(item);
                     }
                     continue;
                 }
-                let lefts = lefts?;
+                let lefts = self.list(vec![item.clone()], left)?;
                 let l = match lefts.len() {
                     0 => continue,
                     1 => lefts[0].0.clone().into_owned(),
@@ -625,7 +640,9 @@ impl<'a> Eval<'a> {
     }
 }
 
-fn field<'a>(input: Vec<V<'a>>, name: &str) -> Result<Vec<V<'a>>, String> {
+/// `quiet`: inside an existence filter, where a missing key only excludes
+/// the item and the error text is never read.
+fn field<'a>(input: Vec<V<'a>>, name: &str, quiet: bool) -> Result<Vec<V<'a>>, String> {
     if input.is_empty() {
         return Ok(vec![]);
     }
@@ -636,7 +653,10 @@ fn field<'a>(input: Vec<V<'a>>, name: &str) -> Result<Vec<V<'a>>, String> {
         })
         .collect();
     if found.is_empty() {
-        return Err(format!("{name} is not found"));
+        return Err(match quiet {
+            true => String::new(),
+            false => format!("{name} is not found"),
+        });
     }
     Ok(found)
 }
@@ -700,8 +720,7 @@ fn array<'a>(input: Vec<V<'a>>, p: &[Param; 3]) -> Result<Vec<V<'a>>, String> {
         let start = p[0].value as usize;
         let end = p[1].value as usize;
         out.extend((start..end).step_by(step).filter_map(|i| {
-            child(value, |j| j.as_array().and_then(|a| a.get(i)))
-                .map(|v| (v, format!("{loc}[{i}]")))
+            child(value, |j| j.as_array().and_then(|a| a.get(i))).map(|v| (v, index(loc, i)))
         }));
     }
     Ok(out)
@@ -712,7 +731,7 @@ fn children<'a>((v, loc): &V<'a>) -> Vec<V<'a>> {
         J::Object(_) | J::Array(_) => members(v, loc),
         J::String(s) => s
             .bytes()
-            .map(|b| (Cow::Owned(J::from(b)), String::new()))
+            .map(|b| (Cow::Owned(J::from(b)), Some(String::new())))
             .collect(),
         _ => vec![],
     }
@@ -767,27 +786,36 @@ impl JsonPath {
 
     /// Every matched value, as Tilt's `JSONPath.Visit` sees them.
     pub fn visit(&self, obj: &J) -> Result<Vec<J>, String> {
-        Ok(self.locate(obj)?.into_iter().map(|(v, _)| v).collect())
+        Ok(self
+            .run(obj, None)?
+            .into_iter()
+            .map(|(v, _)| v.into_owned())
+            .collect())
     }
 
     /// Every match with its concrete location (`spec.containers[0].image`;
     /// empty for literal text), for reporting what Tilt rewrites.
     pub fn locate(&self, obj: &J) -> Result<Vec<(J, String)>, String> {
+        Ok(self
+            .run(obj, Some(String::new()))?
+            .into_iter()
+            .map(|(v, loc)| (v.into_owned(), loc.unwrap_or_default()))
+            .collect())
+    }
+
+    fn run<'a>(&self, obj: &'a J, root: Loc) -> Result<Vec<V<'a>>, String> {
         let mut e = Eval {
             stack: vec![],
             cur: vec![],
+            quiet: 0,
             begin_range: 0,
             in_range: 0,
             end_range: 0,
         };
         let sets = e
-            .find_results((Cow::Borrowed(obj), String::new()), &self.root)
+            .find_results((Cow::Borrowed(obj), root), &self.root)
             .map_err(|err| format!("Matching (json_path={:?}): {err}", self.text))?;
-        Ok(sets
-            .into_iter()
-            .flatten()
-            .map(|(v, loc)| (v.into_owned(), loc))
-            .collect())
+        Ok(sets.into_iter().flatten().collect())
     }
 
     /// Tilt's `FindStrings`: every match must be a string.

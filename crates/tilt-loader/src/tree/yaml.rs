@@ -772,6 +772,11 @@ mod tests {
         p.documents.iter().map(|d| d.root.to_json()).collect()
     }
 
+    fn whole(text: &str) -> Vec<serde_json::Value> {
+        let p = parse_stream(text);
+        p.documents.iter().map(|d| d.root.to_json()).collect()
+    }
+
     #[test]
     fn a_sieve_builds_only_what_it_keeps() {
         let docs = sieved(
@@ -799,23 +804,13 @@ mod tests {
     fn a_repeated_kind_makes_the_file_read_whole() {
         // The last `kind` wins: this is a Db, not a ConfigMap.
         let text = "apiVersion: v1\nkind: ConfigMap\nspec: {image: x, size: 1}\nkind: Db\n";
-        let whole: Vec<serde_json::Value> = parse_stream(text)
-            .documents
-            .iter()
-            .map(|d| d.root.to_json())
-            .collect();
-        assert_eq!(sieved(text), whole);
+        assert_eq!(sieved(text), whole(text));
     }
 
     #[test]
     fn an_anchor_the_sieve_would_cut_makes_the_file_read_whole() {
         let text = "apiVersion: acme.io/v1\nkind: Db\nmetadata: {name: d}\nspec:\n  base: &b {size: 3, tier: gold}\n  other: *b\n";
-        let whole: Vec<serde_json::Value> = parse_stream(text)
-            .documents
-            .iter()
-            .map(|d| d.root.to_json())
-            .collect();
-        assert_eq!(sieved(text), whole);
+        assert_eq!(sieved(text), whole(text));
     }
 
     fn one(text: &str) -> Node {
