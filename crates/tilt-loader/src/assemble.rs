@@ -8,6 +8,7 @@ use super::state::*;
 use crate::facts::{INJECTED_LISTS, pod_spec_path};
 use crate::fieldpath::FieldPath;
 use serde_json::Value;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
 pub struct Resource {
@@ -135,6 +136,16 @@ pub fn find_images(
     kinds: &[KindInfo],
     env_images: &[RefSelector],
 ) -> Result<Vec<Named>, String> {
+    let selecting: Vec<&KindInfo> = kinds.iter().filter(|k| k.selector.matches(e)).collect();
+    find_images_with(e, &selecting, env_images)
+}
+
+/// [`find_images`] with the `k8s_kind`s that select `e` already known.
+fn find_images_with(
+    e: &Entity,
+    selecting: &[&KindInfo],
+    env_images: &[RefSelector],
+) -> Result<Vec<Named>, String> {
     let mut out = Vec::new();
     let pods = typed_pod_specs(e);
     for pod in &pods {
@@ -164,7 +175,7 @@ pub fn find_images(
             }
         }
     }
-    for k in kinds.iter().filter(|k| k.selector.matches(e)) {
+    for k in selecting {
         for loc in &k.locators {
             match loc {
                 Locator::JsonPath(p) => {
@@ -300,13 +311,56 @@ struct Finder<'s> {
     st: &'s TiltState,
     env: Vec<RefSelector>,
     cache: Vec<Option<Result<Vec<Named>, String>>>,
+    /// The `k8s_kind`s that select objects of an (apiVersion, kind), when no
+    /// selector looks at names or namespaces (`k8s_kind`'s never do): every
+    /// object would otherwise run every selector's regexes, twice.
+    by_type: Option<HashMap<(&'s str, &'s str), Vec<usize>>>,
 }
 
 impl<'s> Finder<'s> {
+    fn new(st: &'s TiltState, env: Vec<RefSelector>) -> Self {
+        let typed_only = st
+            .kinds
+            .iter()
+            .all(|k| k.selector.name.is_none() && k.selector.namespace.is_none());
+        Finder {
+            st,
+            env,
+            cache: vec![None; st.entities.len()],
+            by_type: typed_only.then(HashMap::new),
+        }
+    }
+
+    /// Indices of the `k8s_kind`s that select entity `i`.
+    fn selecting(&mut self, i: usize) -> Vec<usize> {
+        let (st, e) = (self.st, &self.st.entities[i]);
+        let all = || -> Vec<usize> {
+            (0..st.kinds.len())
+                .filter(|&k| st.kinds[k].selector.matches(e))
+                .collect()
+        };
+        match &mut self.by_type {
+            Some(memo) => memo
+                .entry((e.api_version.as_str(), e.kind.as_str()))
+                .or_insert_with(all)
+                .clone(),
+            None => all(),
+        }
+    }
+
     fn images(&mut self, i: usize) -> Result<&[Named], String> {
-        let (st, env) = (self.st, &self.env);
+        if self.cache[i].is_none() {
+            let st = self.st;
+            let selecting: Vec<&KindInfo> = self
+                .selecting(i)
+                .into_iter()
+                .map(|k| &st.kinds[k])
+                .collect();
+            self.cache[i] = Some(find_images_with(&st.entities[i], &selecting, &self.env));
+        }
         self.cache[i]
-            .get_or_insert_with(|| find_images(&st.entities[i], &st.kinds, env))
+            .as_ref()
+            .expect("filled above")
             .as_deref()
             .map_err(Clone::clone)
     }
@@ -321,15 +375,11 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
         .collect();
 
     // Workloads: selected by a k8s_kind, or with images Tilt can see.
-    let mut finder = Finder {
-        st,
-        env: env_images,
-        cache: vec![None; st.entities.len()],
-    };
+    let mut finder = Finder::new(st, env_images);
     let mut unresourced: Vec<usize> = Vec::new();
     let mut workloads = Vec::new();
     for (i, e) in st.entities.iter().enumerate() {
-        let is_workload = st.kinds.iter().any(|k| k.selector.matches(e))
+        let is_workload = !finder.selecting(i).is_empty()
             || !finder
                 .images(i)
                 .map_err(|err| format!("finding images in {}: {err}", e.name))?
