@@ -287,7 +287,16 @@ impl<'r> Builder<'r> {
     }
 
     /// Keeps a copy of an anchored node for its aliases; the copy counts.
-    fn remember(&mut self, anchor: usize, node: &Node, line: u32) -> Result<(), YamlError> {
+    /// `partial`: the sieve did not build the node whole, so an alias would
+    /// copy less than a whole parse does (the file is then read again).
+    fn remember(
+        &mut self,
+        anchor: usize,
+        node: &Node,
+        line: u32,
+        partial: bool,
+    ) -> Result<(), YamlError> {
+        self.sieve_lost |= anchor != 0 && partial;
         if anchor != 0 {
             let cost = node.cost();
             self.charge(cost, line)?;
@@ -367,12 +376,41 @@ impl<'r> Builder<'r> {
 
     /// A value the sieve does not keep: its key is dropped with it.
     fn discard(&mut self, anchor: usize) {
-        if anchor != 0 {
-            self.sieve_lost = true;
-        }
+        self.sieve_lost |= anchor != 0;
         if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
             key.take();
         }
+    }
+
+    /// A sequence or mapping starts: a frame in the mode the sieve gives
+    /// it. A root or `metadata` that is a sequence is built whole, and so is
+    /// `items` when it is a mapping (neither is the shape the sieve reads).
+    fn start(&mut self, anchor: usize, line: u32, map: bool) -> Result<(), YamlError> {
+        let mode = match self.next_mode().0 {
+            Mode::Skip => {
+                self.sieve_lost |= anchor != 0;
+                return self.open(Frame::Skip, line);
+            }
+            Mode::Items if map => Mode::Whole,
+            Mode::Root(_) | Mode::Meta if !map => Mode::Whole,
+            mode => mode,
+        };
+        let frame = match map {
+            true => Frame::Map {
+                anchor,
+                line,
+                entries: OpenMap::default(),
+                key: None,
+                mode,
+            },
+            false => Frame::Seq {
+                anchor,
+                line,
+                items: Vec::new(),
+                mode,
+            },
+        };
+        self.open(frame, line)
     }
 
     fn open(&mut self, frame: Frame, line: u32) -> Result<(), YamlError> {
@@ -405,96 +443,53 @@ impl<'r> Builder<'r> {
                         Some(t) => t == "merge",
                     };
                 // The shape of an object without its payload: no text copied.
-                let value = if mode == Mode::Shape && !is_key {
-                    self.sieve_lost |= anchor != 0;
-                    Value::Null
-                } else {
-                    resolve_scalar(text, style, tag)
+                let partial = mode == Mode::Shape && !is_key;
+                let value = match partial {
+                    true => Value::Null,
+                    false => resolve_scalar(text, style, tag),
                 };
                 let node = Node { value, line };
-                self.remember(anchor, &node, line)?;
+                self.remember(anchor, &node, line, partial)?;
                 self.attach(node, merge)?;
             }
-            Event::SequenceStart(anchor, _) => match self.next_mode().0 {
-                Mode::Skip => {
-                    self.sieve_lost |= anchor != 0;
-                    self.open(Frame::Skip, line)?
-                }
-                mode => {
-                    let mode = match mode {
-                        Mode::Root(_) | Mode::Meta => Mode::Whole,
-                        m => m,
-                    };
-                    self.open(
-                        Frame::Seq {
-                            anchor,
-                            line,
-                            items: Vec::new(),
-                            mode,
-                        },
-                        line,
-                    )?
-                }
-            },
-            Event::MappingStart(anchor, _) => match self.next_mode().0 {
-                Mode::Skip => {
-                    self.sieve_lost |= anchor != 0;
-                    self.open(Frame::Skip, line)?
-                }
-                mode => {
-                    let mode = match mode {
-                        Mode::Items => Mode::Whole,
-                        m => m,
-                    };
-                    self.open(
-                        Frame::Map {
-                            anchor,
-                            line,
-                            entries: OpenMap::default(),
-                            key: None,
-                            mode,
-                        },
-                        line,
-                    )?
-                }
-            },
+            Event::SequenceStart(anchor, _) => self.start(anchor, line, false)?,
+            Event::MappingStart(anchor, _) => self.start(anchor, line, true)?,
             Event::SequenceEnd | Event::MappingEnd => {
-                let node = match self.stack.pop() {
+                let (anchor, mode, node) = match self.stack.pop() {
                     Some(Frame::Seq {
                         anchor,
                         line,
                         items,
                         mode,
-                    }) => {
-                        let node = Node {
+                    }) => (
+                        anchor,
+                        mode,
+                        Node {
                             value: Value::Seq(items),
                             line,
-                        };
-                        self.sieve_lost |= anchor != 0 && !mode.is_whole();
-                        self.remember(anchor, &node, line)?;
-                        node
-                    }
+                        },
+                    ),
                     Some(Frame::Map {
                         anchor,
                         line,
                         entries,
                         mode,
                         ..
-                    }) => {
-                        let node = Node {
+                    }) => (
+                        anchor,
+                        mode,
+                        Node {
                             value: Value::Map(entries.entries),
                             line,
-                        };
-                        self.sieve_lost |= anchor != 0 && !mode.is_whole();
-                        self.remember(anchor, &node, line)?;
-                        node
-                    }
+                        },
+                    ),
                     Some(Frame::Skip) => {
                         self.discard(0);
                         return Ok(());
                     }
                     None => return Ok(()),
                 };
+                self.remember(anchor, &node, node.line, !mode.is_whole())?;
                 self.attach(node, false)?;
             }
             Event::Alias(id) => {
