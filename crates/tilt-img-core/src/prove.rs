@@ -7,7 +7,7 @@
 use crate::diag::Diagnostic;
 use crate::load::K8sObject;
 use crate::report::KindReport;
-use tilt_loader::assemble::{self, Assembly};
+use tilt_loader::assemble::Assembly;
 use tilt_loader::refs::parse_ref;
 use tilt_loader::state::{DefaultRegistry, Entity, TiltState};
 use tilt_loader::{CheckOptions, Preset, Stage};
@@ -20,18 +20,10 @@ fn bug(msg: String) -> Diagnostic {
     )
 }
 
-/// Runs generated lines in Tilt's loader with the scanned objects already
-/// declared (and `default_registry`, when given), then Tilt's assembly.
-/// `what` names the lines in the error ("lines", "builds").
-fn load_generated(
-    objects: &[&K8sObject],
-    kinds: &[KindReport],
-    text: &str,
-    registry: Option<DefaultRegistry>,
-    what: &str,
-) -> Result<(TiltState, Assembly), Diagnostic> {
-    // Objects holding values Tilt cannot parse as images would fail the load
-    // whatever the lines; `scan` warns about them, so they are left out.
+/// The objects a proof loads: those holding values Tilt cannot parse as
+/// images would fail the load whatever the lines; `scan` warns about them,
+/// so they are left out.
+fn parsable<'a>(objects: &[&'a K8sObject], kinds: &[KindReport]) -> Vec<&'a K8sObject> {
     // A set: every scanned object is looked up in it.
     let unparsable: std::collections::HashSet<(&str, &str)> = kinds
         .iter()
@@ -39,14 +31,26 @@ fn load_generated(
         .filter(|i| parse_ref(&i.reference).is_err())
         .map(|i| (&*i.file, &*i.name))
         .collect();
+    objects
+        .iter()
+        .copied()
+        .filter(|o| !unparsable.contains(&(&*o.file, o.name.as_str())))
+        .collect()
+}
+
+/// Runs generated lines in Tilt's loader with the scanned objects already
+/// declared (and `default_registry`, when given), then Tilt's assembly.
+/// `what` names the lines in the error ("lines", "builds").
+fn load_generated(
+    objects: &[&K8sObject],
+    text: &str,
+    registry: Option<DefaultRegistry>,
+    what: &str,
+) -> Result<(TiltState, Assembly), Diagnostic> {
     let preset = Preset {
         objects: {
             use rayon::prelude::*;
-            objects
-                .par_iter()
-                .filter(|o| !unparsable.contains(&(&*o.file, o.name.as_str())))
-                .map(|o| o.root.to_json())
-                .collect()
+            objects.par_iter().map(|o| o.root.to_json()).collect()
         },
         default_registry: registry,
     };
@@ -103,9 +107,8 @@ pub fn validate_snippet(
         .filter(|k| k.tilt.is_some())
         .map(|k| (k.key.group.as_str(), k.key.kind.as_str()))
         .collect();
-    let objects: Vec<&K8sObject> = objects
-        .iter()
-        .copied()
+    let objects: Vec<&K8sObject> = parsable(objects, kinds)
+        .into_iter()
         .filter(|o| with_lines.contains(&(o.group(), o.kind.as_str())))
         .collect();
     // The images each line must find, with the kind that generated it.
@@ -142,12 +145,12 @@ pub fn validate_snippet(
     let results: Vec<Vec<Diagnostic>> = chunks
         .par_iter()
         .map(|(objects, wanted)| {
-            let (st, asm) = match load_generated(objects, kinds, snippet, None, "lines") {
+            let (st, asm) = match load_generated(objects, snippet, None, "lines") {
                 Ok(x) => x,
                 Err(d) => return vec![d],
             };
             // Entities by (kind, group, name), under `metadata.name` and
-            // `generateName`; the images assembly found in each.
+            // `generateName` (their images are the assembly's).
             let mut by_name: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
             for (i, e) in st.entities.iter().enumerate() {
                 by_name
@@ -162,22 +165,6 @@ pub fn validate_snippet(
                         .push(i);
                 }
             }
-            let searched: Vec<Option<Vec<tilt_loader::refs::Named>>> = st
-                .entities
-                .iter()
-                .enumerate()
-                .map(|(i, e)| match asm.entity_images.get(i) {
-                    Some(Some(_)) => None,
-                    _ => Some(assemble::find_images(e, &st.kinds, &[]).unwrap_or_default()),
-                })
-                .collect();
-            let images = |i: usize| -> &[tilt_loader::refs::Named] {
-                match (&searched[i], asm.entity_images.get(i)) {
-                    (Some(s), _) => s,
-                    (None, Some(Some(found))) => found,
-                    _ => &[],
-                }
-            };
             let mut diags = Vec::new();
             for (k, img) in wanted {
                 let Ok(want) = parse_ref(&img.reference) else {
@@ -187,7 +174,7 @@ pub fn validate_snippet(
                 // files): found in any of them is enough.
                 let found = by_name
                     .get(&(&*img.kind, &*img.group, &*img.name))
-                    .is_some_and(|c| c.iter().any(|&i| images(i).contains(&want)));
+                    .is_some_and(|c| c.iter().any(|&i| asm.entity_images[i].contains(&want)));
                 if !found {
                     diags.push(bug(format!(
                         "the generated k8s_kind for {} does not find `{}` at {} of {}/{} ({}:{})",
@@ -246,7 +233,7 @@ pub fn validate_builds(
         text.push_str(&b.call.line());
         text.push('\n');
     }
-    let (st, asm) = match load_generated(objects, kinds, &text, registry, "builds") {
+    let (st, asm) = match load_generated(&parsable(objects, kinds), &text, registry, "builds") {
         Ok(x) => x,
         Err(d) => return vec![d],
     };

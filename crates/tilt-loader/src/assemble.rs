@@ -30,9 +30,9 @@ pub struct Assembly {
     /// Familiar names of every image consumed anywhere, in first-seen order
     /// (the "Did you mean" candidates).
     pub consumed: Vec<String>,
-    /// The images found in each entity, where assembly looked (every
-    /// workload and resource member), so callers need not search again.
-    pub entity_images: Vec<Option<Vec<Named>>>,
+    /// The images found in each entity (assembly looks at every one), so
+    /// callers need not search again.
+    pub entity_images: Vec<Vec<Named>>,
 }
 
 impl Assembly {
@@ -130,18 +130,9 @@ fn strings_at<'a>(v: &'a Value, list: &str, field: &str) -> Vec<&'a str> {
 
 /// `K8sEntity.FindImages`: containers and image volumes of typed objects,
 /// every locator that selects the object, and env vars for
-/// `match_in_env_vars` builds.
-pub fn find_images(
-    e: &Entity,
-    kinds: &[KindInfo],
-    env_images: &[RefSelector],
-) -> Result<Vec<Named>, String> {
-    let selecting: Vec<&KindInfo> = kinds.iter().filter(|k| k.selector.matches(e)).collect();
-    find_images_with(e, &selecting, env_images)
-}
-
-/// [`find_images`] with the `k8s_kind`s that select `e` already known.
-fn find_images_with(
+/// `match_in_env_vars` builds. `selecting`: the `k8s_kind`s whose selector
+/// matches `e` ([`Finder::selecting`]).
+fn find_images(
     e: &Entity,
     selecting: &[&KindInfo],
     env_images: &[RefSelector],
@@ -356,7 +347,7 @@ impl<'s> Finder<'s> {
                 .into_iter()
                 .map(|k| &st.kinds[k])
                 .collect();
-            self.cache[i] = Some(find_images_with(&st.entities[i], &selecting, &self.env));
+            self.cache[i] = Some(find_images(&st.entities[i], &selecting, &self.env));
         }
         self.cache[i]
             .as_ref()
@@ -438,10 +429,12 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
     sort_by_kind(st, &mut unresourced);
     asm.resources = resources;
     asm.unresourced = unresourced;
+    // Every entity was searched (a workload when its resource was filled,
+    // any other when it was judged), and any error ended the assembly.
     asm.entity_images = finder
         .cache
         .into_iter()
-        .map(|c| c.and_then(Result::ok))
+        .map(|c| c.and_then(Result::ok).unwrap_or_default())
         .collect();
     Ok(asm)
 }
