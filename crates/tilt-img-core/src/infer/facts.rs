@@ -148,33 +148,39 @@ fn reduce_root(root: Node) -> Node {
             line,
         };
     };
-    let mut kept = Vec::new();
-    let all: Vec<Entry> = entries;
-    let keep_whole: Vec<bool> = all.iter().map(|e| keeps(&e.key, &all)).collect();
-    for (e, whole) in all.into_iter().zip(keep_whole) {
-        match e.key.as_str() {
-            "apiVersion" | "kind" => kept.push(e),
-            "metadata" => kept.push(Entry {
+    Node {
+        value: Value::Map(prune_entries(entries, true)),
+        line,
+    }
+}
+
+/// The entries of a map that [`prune`] keeps, each pruned; at an object's
+/// root (`root`) also `apiVersion`, `kind` and `metadata`'s identity.
+fn prune_entries(entries: Vec<Entry>, root: bool) -> Vec<Entry> {
+    let keep_whole: Vec<bool> = entries.iter().map(|e| keeps(&e.key, &entries)).collect();
+    let mut kept: Vec<Entry> = entries
+        .into_iter()
+        .zip(keep_whole)
+        .filter_map(|(mut e, whole)| match e.key.as_str() {
+            "apiVersion" | "kind" if root => Some(e),
+            "metadata" if root => Some(Entry {
                 value: identity(e.value),
                 ..e
             }),
             _ if whole => {
-                let mut e = e;
                 shrink(&mut e.value);
-                kept.push(e);
+                Some(e)
             }
             _ => {
-                if let Some(v) = prune(e.value) {
-                    kept.push(Entry { value: v, ..e });
-                }
+                let v = prune(e.value)?;
+                Some(Entry { value: v, ..e })
             }
-        }
-    }
+        })
+        .collect();
+    // The collect reuses the whole map's buffer: give back the rest (these
+    // nodes live to the end of the scan).
     kept.shrink_to_fit();
-    Node {
-        value: Value::Map(kept),
-        line,
-    }
+    kept
 }
 
 fn identity(meta: Node) -> Node {
@@ -207,22 +213,7 @@ fn prune(n: Node) -> Option<Node> {
     let line = n.line;
     match n.value {
         Value::Map(entries) => {
-            let keep_whole: Vec<bool> = entries.iter().map(|e| keeps(&e.key, &entries)).collect();
-            let mut kept: Vec<Entry> = entries
-                .into_iter()
-                .zip(keep_whole)
-                .filter_map(|(mut e, whole)| {
-                    if whole {
-                        shrink(&mut e.value);
-                        return Some(e);
-                    }
-                    let v = prune(e.value)?;
-                    Some(Entry { value: v, ..e })
-                })
-                .collect();
-            // The collect reuses the whole map's buffer: give back the rest
-            // (these nodes live to the end of the scan).
-            kept.shrink_to_fit();
+            let kept = prune_entries(entries, false);
             (!kept.is_empty()).then_some(Node {
                 value: Value::Map(kept),
                 line,
