@@ -135,28 +135,25 @@ pub fn infer_reduced(
     (reports, diags)
 }
 
-fn instance_refs(objs: &[&K8sObject]) -> Vec<InstanceRef> {
-    objs.iter()
-        .map(|o| InstanceRef {
-            name: o.name.clone(),
-            api_version: o.api_version.clone(),
-            file: o.file.to_string(),
-            line: o.line,
-        })
-        .collect()
+fn instance_ref(o: &K8sObject) -> InstanceRef {
+    InstanceRef {
+        name: o.name.clone(),
+        api_version: o.api_version.clone(),
+        file: o.file.to_string(),
+        line: o.line,
+    }
 }
 
 fn found_images(objs: &[&K8sObject], fields: &[&InferredField]) -> Vec<FoundImage> {
-    let mut out: Vec<FoundImage> = objs
-        .par_iter()
-        .flat_map_iter(|o| images_of(o, fields))
-        .collect();
-    out.sort_by(|a, b| (&a.file, a.line, &a.location).cmp(&(&b.file, b.line, &b.location)));
-    out.dedup();
-    out
+    let fields: Vec<&ImageField> = fields.iter().map(|f| &f.field).collect();
+    sorted_images(
+        objs.par_iter()
+            .flat_map_iter(|o| images_of(o, &fields))
+            .collect(),
+    )
 }
 
-fn images_of(o: &K8sObject, fields: &[&InferredField]) -> Vec<FoundImage> {
+fn images_of(o: &K8sObject, fields: &[&ImageField]) -> Vec<FoundImage> {
     // The texts every image of this object shares are shared, not copied:
     // a large tree has hundreds of thousands of images.
     let group: Arc<str> = Arc::from(o.group());
@@ -165,10 +162,8 @@ fn images_of(o: &K8sObject, fields: &[&InferredField]) -> Vec<FoundImage> {
     let mut out = Vec::new();
     for f in fields {
         let mut path: Option<Arc<str>> = None;
-        for l in instance::images_at(&o.root, &f.field) {
-            let path = path
-                .get_or_insert_with(|| Arc::from(f.field.to_string()))
-                .clone();
+        for l in instance::images_at(&o.root, f) {
+            let path = path.get_or_insert_with(|| Arc::from(f.to_string())).clone();
             out.push(FoundImage {
                 reference: l.value,
                 group: group.clone(),
@@ -204,10 +199,24 @@ pub fn is_builtin_workload(group: &str, kind: &str) -> bool {
         && tilt_loader::facts::pod_spec_path(group, kind).is_some()
 }
 
-fn builtin_fields(key: &KindKey) -> (Vec<InferredField>, Vec<InferredField>) {
+/// Tilt's own image fields of a built-in workload: where it injects
+/// (`INJECTED_LISTS`), and `ephemeralContainers`, where it does not.
+fn builtin_paths(key: &KindKey) -> (Vec<ImageField>, ImageField) {
     let pod = tilt_loader::facts::pod_spec_path(&key.group, &key.kind).unwrap_or_default();
-    let field = |list: &str, why: &str| InferredField {
-        field: ImageField::Whole(pod.key(list).each().key("image")),
+    let at = |list: &str| ImageField::Whole(pod.key(list).each().key("image"));
+    (
+        tilt_loader::facts::INJECTED_LISTS
+            .iter()
+            .map(|l| at(l))
+            .collect(),
+        at("ephemeralContainers"),
+    )
+}
+
+fn builtin_fields(key: &KindKey) -> (Vec<InferredField>, Vec<InferredField>) {
+    let (injected, ephemeral) = builtin_paths(key);
+    let field = |field: ImageField, why: &str| InferredField {
+        field,
         evidence: vec![Evidence {
             source: Source::Knowledge,
             file: "https://docs.tilt.dev/custom_resource.html".into(),
@@ -216,12 +225,12 @@ fn builtin_fields(key: &KindKey) -> (Vec<InferredField>, Vec<InferredField>) {
         }],
         may_be_absent: vec![],
     };
-    let fields: Vec<InferredField> = tilt_loader::facts::INJECTED_LISTS
-        .iter()
-        .map(|l| field(l, "built-in kind: Tilt injects images here itself"))
+    let fields: Vec<InferredField> = injected
+        .into_iter()
+        .map(|f| field(f, "built-in kind: Tilt injects images here itself"))
         .collect();
     let optional = vec![field(
-        "ephemeralContainers",
+        ephemeral,
         "Tilt does not inject images into ephemeralContainers",
     )];
     (fields, optional)
@@ -230,14 +239,12 @@ fn builtin_fields(key: &KindKey) -> (Vec<InferredField>, Vec<InferredField>) {
 /// The facts of one built-in workload.
 pub fn builtin_facts(o: &K8sObject) -> BuiltinFacts {
     let key = KindKey::new(o.group(), &o.kind);
-    let (fields, optional) = builtin_fields(&key);
-    let all: Vec<&InferredField> = fields.iter().collect();
-    let eph: Vec<&InferredField> = optional.iter().collect();
+    let (injected, ephemeral) = builtin_paths(&key);
     BuiltinFacts {
-        instance: instance_refs(&[o]).remove(0),
+        instance: instance_ref(o),
         version: o.version().to_string(),
-        images: images_of(o, &all),
-        ephemeral: images_of(o, &eph),
+        images: images_of(o, &injected.iter().collect::<Vec<_>>()),
+        ephemeral: images_of(o, &[&ephemeral]),
         key,
     }
 }
@@ -601,7 +608,7 @@ fn custom_report(
         fields,
         optional_fields,
         fields_by_version,
-        instances: instance_refs(objs),
+        instances: objs.iter().map(|o| instance_ref(o)).collect(),
         images,
         uninjected: vec![],
         warnings,
