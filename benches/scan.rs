@@ -496,14 +496,22 @@ fn measure(title: &str, root: &Path) {
         std::hint::black_box(files.par_iter().map(|f| bare_parse(f)).sum::<usize>());
     });
     let paths = [root.to_path_buf()];
-    // Load alone (walk, read, parse into trees, classify): scan minus
-    // inference and rendering, to tell where scan's time goes.
+    // Load alone (walk, read, parse through scan's sieve, classify): scan
+    // minus reduction, inference and rendering, to tell where its time goes.
     let load_only = best_of("load only", || {
-        std::hint::black_box(
-            load::load_paths(&paths, &LoadOptions::default())
-                .files
-                .len(),
-        );
+        let (inputs, _) = load::discover(&paths, &LoadOptions::default());
+        let sieve = tilt_img_core::infer::facts::ScanSieve;
+        let budget = tilt_loader::tree::AliasBudget::per_run();
+        let objects: usize = load::load_reduced(
+            &inputs,
+            &LoadOptions::default(),
+            &budget,
+            Some(&sieve),
+            |_, f| f.objects.len(),
+        )
+        .into_iter()
+        .sum();
+        std::hint::black_box(objects);
     });
     let full = best_of("tilt-img scan", || {
         std::hint::black_box(scan(&paths, &ScanOptions::default()).report.kinds.len());

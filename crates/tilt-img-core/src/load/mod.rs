@@ -51,26 +51,6 @@ pub struct LoadedFile {
     pub failed: bool,
 }
 
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub files: Vec<LoadedFile>,
-    /// Problems found while walking (unreadable dirs, symlink loops).
-    pub walk_diagnostics: Vec<Diagnostic>,
-}
-
-impl Loaded {
-    pub fn objects(&self) -> impl Iterator<Item = &K8sObject> {
-        self.files.iter().flat_map(|f| f.objects.iter())
-    }
-    pub fn any_failed(&self) -> bool {
-        self.files.iter().any(|f| f.failed)
-            || self
-                .walk_diagnostics
-                .iter()
-                .any(|d| d.severity == crate::diag::Severity::Error)
-    }
-}
-
 const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 /// Expands the command-line paths into input files, sorted for determinism.
@@ -159,24 +139,11 @@ fn walk_error(root: &str, e: &ignore::Error) -> Diagnostic {
     }
 }
 
-/// Reads and parses `inputs`; alias expansion in all of them together takes
-/// from one [`AliasBudget::per_run`].
-pub fn load(inputs: &[Input], opts: &LoadOptions) -> Vec<LoadedFile> {
-    load_within(inputs, opts, &AliasBudget::per_run())
-}
-
-/// [`load`] with the run's alias budget given (shared with other readers).
-pub fn load_within(inputs: &[Input], opts: &LoadOptions, run: &AliasBudget) -> Vec<LoadedFile> {
-    inputs
-        .par_iter()
-        .map(|i| load_one(i, opts, run, None))
-        .collect()
-}
-
-/// [`load_within`], building of each object only what `sieve` keeps (not
-/// for standard input, which cannot be read again whole), and handing each
-/// file to `reduce` as soon as it is parsed: only what `reduce` returns
-/// stays in memory (a streaming scan).
+/// Reads and parses `inputs` on all cores (alias expansion in all of them
+/// together takes from `run`), building of each object only what `sieve`
+/// keeps (not for standard input, which cannot be read again whole), and
+/// hands each file to `reduce` as soon as it is parsed: only what `reduce`
+/// returns stays in memory (a streaming scan).
 pub fn load_reduced<T: Send>(
     inputs: &[Input],
     opts: &LoadOptions,
@@ -191,15 +158,6 @@ pub fn load_reduced<T: Send>(
             reduce(i, load_one(i, opts, run, sieve))
         })
         .collect()
-}
-
-/// Convenience: discover and load in one call.
-pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
-    let (inputs, walk_diagnostics) = discover(paths, opts);
-    Loaded {
-        files: load(&inputs, opts),
-        walk_diagnostics,
-    }
 }
 
 fn load_one(
