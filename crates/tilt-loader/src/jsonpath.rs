@@ -430,9 +430,8 @@ fn go_str(v: &J) -> String {
     }
 }
 
-/// A matched value and where it sits (`spec.containers[0].image`); literal
-/// text and numbers have no location.
-/// A matched value and its concrete location. Values borrow from the object
+/// A matched value and where it sits (`spec.containers[0].image`; literal
+/// text and numbers have none). Values borrow from the object
 /// being searched (a filter over a list of maps must not copy every map);
 /// only literals (text, numbers, string bytes) are owned.
 ///
