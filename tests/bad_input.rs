@@ -38,7 +38,7 @@ fn malformed_yaml_names_file_and_line_and_the_rest_is_scanned() {
     ]);
     scan(d.path())
         .code(1)
-        .stdout(
+        .stderr(
             predicate::str::contains("b-bad.yaml:").and(predicate::str::contains("invalid YAML")),
         )
         .stdout(predicate::str::contains("Widget (acme.example.com)"))
@@ -54,8 +54,8 @@ fn non_utf8_and_binary_files_are_reported_not_fatal() {
     ]);
     scan(d.path())
         .code(1)
-        .stdout(predicate::str::contains("latin1.yaml:2: not valid UTF-8"))
-        .stdout(predicate::str::contains("blob.json: binary file"))
+        .stderr(predicate::str::contains("latin1.yaml:2: not valid UTF-8"))
+        .stderr(predicate::str::contains("blob.json: binary file"))
         .stdout(predicate::str::contains("Widget (acme.example.com)"));
 }
 
@@ -87,7 +87,7 @@ fn alias_bomb_is_bounded() {
     let d = dir_with(&[("bomb.yaml", s.as_bytes()), ("good.yaml", GOOD.as_bytes())]);
     scan(d.path())
         .code(1)
-        .stdout(predicate::str::contains("bomb.yaml:").and(predicate::str::contains("alias bomb")))
+        .stderr(predicate::str::contains("bomb.yaml:").and(predicate::str::contains("alias bomb")))
         .stdout(predicate::str::contains("acme/widget:1"));
 }
 
@@ -104,11 +104,11 @@ fn deep_nesting_does_not_overflow_the_stack() {
     ]);
     scan(d.path())
         .code(1)
-        .stdout(
+        .stderr(
             predicate::str::contains("block.yaml:")
                 .and(predicate::str::contains("nesting deeper than")),
         )
-        .stdout(predicate::str::contains("flow.yaml:"))
+        .stderr(predicate::str::contains("flow.yaml:"))
         .stdout(predicate::str::contains("acme/widget:1"));
 }
 
@@ -140,7 +140,7 @@ fn a_file_over_the_size_limit_is_refused_with_a_hint() {
         .arg(d.path())
         .assert()
         .code(1)
-        .stdout(
+        .stderr(
             predicate::str::contains("big.yaml: file is larger than 1 MiB")
                 .and(predicate::str::contains("--max-file-size")),
         )
@@ -158,8 +158,8 @@ fn symlink_loops_and_dangling_links_are_diagnosed() {
     )
     .unwrap();
     scan(d.path())
-        .stdout(predicate::str::contains("loop"))
-        .stdout(predicate::str::contains("dangling.yaml"))
+        .stderr(predicate::str::contains("loop"))
+        .stderr(predicate::str::contains("dangling.yaml"))
         .stdout(predicate::str::contains("acme/widget:1"));
 }
 
@@ -183,12 +183,12 @@ fn unreadable_files_are_reported() {
             .arg(d.path().join("good.yaml"))
             .assert()
             .code(1)
-            .stdout(predicate::str::contains("missing.yaml: cannot read"));
+            .stderr(predicate::str::contains("missing.yaml: cannot read"));
         return;
     }
     scan(d.path())
         .code(1)
-        .stdout(predicate::str::contains("secret.yaml: cannot read"));
+        .stderr(predicate::str::contains("secret.yaml: cannot read"));
 }
 
 #[test]
@@ -215,19 +215,20 @@ fn templates_and_non_kubernetes_files_are_skipped_with_a_hint() {
     ]);
     scan(d.path())
         .code(0)
-        .stdout(
-            predicate::str::contains("deploy.yaml: Helm template, skipped")
-                .and(predicate::str::contains("helm template")),
+        .stderr(
+            predicate::str::contains("chart: Helm chart, skipped")
+                .and(predicate::str::contains("helm template <release> ")),
         )
-        .stdout(
+        .stderr(predicate::str::contains("deploy.yaml").not())
+        .stderr(predicate::str::contains("Chart.yaml").not())
+        .stderr(predicate::str::contains("warning").not())
+        .stderr(
             predicate::str::contains("kustomization.yaml: kustomization file, skipped")
                 .and(predicate::str::contains("kustomize build")),
         )
-        .stdout(predicate::str::contains(
+        .stderr(predicate::str::contains(
             "docker-compose.yaml: docker-compose file, skipped",
         ))
-        .stdout(predicate::str::contains(
-            "values.yaml: Helm chart metadata or values, skipped",
-        ))
+        .stderr(predicate::str::contains("values.yaml").not())
         .stdout(predicate::str::contains("acme/widget:1"));
 }

@@ -67,7 +67,7 @@ fn local_is_sandboxed_unless_allowed() {
         "x = str(local('echo hi'))\nk8s_yaml('api.yaml')\ndocker_build('acme/api', 'api')\n",
     );
     check(&d, &[]).code(0).stdout(predicate::str::contains(
-        "./Tiltfile:1: local(\"echo hi\") was not run",
+        "Tiltfile:1: local(\"echo hi\") was not run",
     ));
     check(&d, &["--allow-exec", "--format", "oracle"])
         .code(0)

@@ -42,10 +42,27 @@ fn examples_match_their_snapshots() {
     );
     for name in names {
         let dir = format!("examples/{name}");
-        for format in ["text", "tiltfile", "json"] {
-            let (out, code) = run(&["scan", &dir, "--format", format]);
-            assert_eq!(code, 0, "{dir} --format {format} exited {code}:\n{out}");
-            insta::assert_snapshot!(format!("{name}-{format}"), out);
+        for format in ["text", "tiltfile", "json", "sarif", "github"] {
+            let out = tilt_img()
+                .args(["scan", &dir, "--format", format])
+                .output()
+                .unwrap();
+            let (stdout, stderr) = (
+                String::from_utf8(out.stdout).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            );
+            let code = out.status.code().unwrap_or(-1);
+            assert_eq!(
+                code, 0,
+                "{dir} --format {format} exited {code}:\n{stdout}{stderr}"
+            );
+            // Diagnostics go to stderr: the snapshot holds both streams.
+            let mut shown = stdout.replace(env!("CARGO_MANIFEST_DIR"), "<project>");
+            if !stderr.is_empty() {
+                shown.push_str("\n--- stderr ---\n");
+                shown.push_str(&stderr);
+            }
+            insta::assert_snapshot!(format!("{name}-{format}"), shown);
         }
     }
 }
@@ -139,7 +156,8 @@ fn missing_path_exits_1_and_says_so() {
         .args(["scan", "does/not/exist.yaml"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("does/not/exist.yaml: cannot read"));
+        .stderr(predicate::str::contains("does/not/exist.yaml: cannot read"))
+        .stdout(predicate::str::contains("see the errors above"));
 }
 
 #[test]
@@ -178,7 +196,7 @@ fn user_config_adds_ignores_and_replaces() {
         .arg(d.path())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(".tilt-img.toml:4: invalid config"));
+        .stderr(predicate::str::contains(".tilt-img.toml:4: invalid config"));
 }
 
 /// The README's `.tilt-img.toml` example, as written, is a valid config and

@@ -112,7 +112,10 @@ fn a_result_that_would_not_load_is_not_written() {
         .arg("fix")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("not written"));
+        .stderr(predicate::str::contains(
+            "Tiltfile already fails to load, before any change by fix",
+        ))
+        .stderr(predicate::str::contains("missing.yaml"));
     assert_eq!(
         fs::read_to_string(&tf).unwrap(),
         "k8s_yaml('missing.yaml')\n"

@@ -2,6 +2,8 @@
 //! every build Tilt would skip, where its image sits, and the `k8s_kind`
 //! line from scan's inference that fixes it.
 
+use crate::annotation::{Annotation, Insertion};
+use crate::diag::Code;
 use crate::load::K8sObject;
 use serde_json::{Value, json};
 use tilt_loader::refs::parse_ref;
@@ -19,6 +21,8 @@ pub struct Skipped {
     /// Lines to add to the Tiltfile (from `scan`'s inference), if any.
     pub fix: Option<String>,
     pub why: String,
+    /// Line of the build's call in the Tiltfile.
+    pub line: u32,
 }
 
 /// Every build Tilt would skip (not only the first, as Tilt warns), with
@@ -133,6 +137,7 @@ pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
             found_in,
             fix: (!fix.is_empty()).then(|| fix.join("\n")),
             why,
+            line: img.line,
         });
     }
     out
@@ -168,7 +173,8 @@ pub fn json(r: &CheckResult) -> Value {
     v
 }
 
-pub fn text(r: &CheckResult) -> String {
+/// The human report; `tiltfile` is the Tiltfile as the user named it.
+pub fn text(r: &CheckResult, tiltfile: &str) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     if let Some(e) = &r.error {
@@ -268,7 +274,7 @@ pub fn text(r: &CheckResult) -> String {
     for (call, line) in &st.sandboxed {
         let _ = writeln!(
             out,
-            "\nnote: ./Tiltfile:{line}: {call} was not run (sandbox); it returned an empty result. Pass --allow-exec to run it."
+            "\nnote: {tiltfile}:{line}: {call} was not run (sandbox); it returned an empty result. Pass --allow-exec to run it."
         );
     }
     if !st.noops.is_empty() {
@@ -283,4 +289,126 @@ pub fn text(r: &CheckResult) -> String {
         let _ = writeln!(out, "\nok: the Tiltfile loads and every build is deployed.");
     }
     out
+}
+
+/// The innermost frame of a Tilt traceback (`  ./lib/Tiltfile:3:9: in f`):
+/// file, line and column of the error.
+fn innermost_frame(error: &str) -> Option<(&str, u32, u32)> {
+    error.lines().rev().find_map(|l| {
+        let l = l.strip_prefix("  ")?;
+        let (place, _) = l.split_once(": in ")?;
+        let mut it = place.rsplitn(3, ':');
+        let col = it.next()?.parse().ok()?;
+        let line = it.next()?.parse().ok()?;
+        Some((it.next()?, line, col))
+    })
+}
+
+/// A path the loader shows (`./x`, relative to the Tiltfile's directory),
+/// as the user's shell names it: relative to the working directory.
+fn as_shown(r: &CheckResult, loader_path: &str) -> String {
+    let abs = match loader_path.strip_prefix("./") {
+        Some(rest) => r.root.join(rest),
+        None if loader_path == "." => r.root.clone(),
+        None => std::path::PathBuf::from(loader_path),
+    };
+    let cwd = std::env::current_dir().ok();
+    match cwd.as_deref().and_then(|c| abs.strip_prefix(c).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => abs.display().to_string(),
+    }
+}
+
+/// `check`'s result as annotations: the load error at its innermost frame,
+/// Tilt's warnings, every undeployed build with the `k8s_kind` that fixes
+/// it (appended to the Tiltfile, whose text is `tiltfile_text`), commands
+/// not run and builtins not emulated.
+pub fn annotations(r: &CheckResult, tiltfile: &str, tiltfile_text: &str) -> Vec<Annotation> {
+    let at =
+        |code: Code, file: String, line: u32, column: Option<u32>, message: String| Annotation {
+            rule: code.id(),
+            severity: code.severity(),
+            file,
+            line,
+            column,
+            message,
+            fix: None,
+        };
+    let mut out = Vec::new();
+    if let Some(e) = &r.error {
+        let (file, line, col) = match innermost_frame(e) {
+            Some((f, l, c)) => (as_shown(r, f), l, Some(c)),
+            None => (tiltfile.to_string(), 0, None),
+        };
+        out.push(at(Code::LoadError, file, line, col, e.clone()));
+        return out;
+    }
+    let skipped = skipped_images(r);
+    for w in &r.warnings {
+        let line = skipped.first().map_or(0, |s| s.line);
+        out.push(at(
+            Code::TiltWarning,
+            tiltfile.to_string(),
+            line,
+            None,
+            w.clone(),
+        ));
+    }
+    let lines = tiltfile_text.lines().count() as u32;
+    for s in &skipped {
+        let mut message = format!("{}: {}", s.reference, s.why);
+        for f in &s.found_in {
+            message.push_str(&format!("; {f}"));
+        }
+        let mut a = at(
+            Code::Undeployed,
+            tiltfile.to_string(),
+            s.line,
+            None,
+            message,
+        );
+        a.fix = s.fix.as_ref().map(|fix| {
+            let lead = if tiltfile_text.is_empty() || tiltfile_text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            Insertion {
+                description: format!("declare where {} sits, so Tilt injects it", s.reference),
+                file: tiltfile.to_string(),
+                line: lines + 1,
+                text: format!("{lead}{fix}\n"),
+            }
+        });
+        out.push(a);
+    }
+    for (call, line) in &r.state.sandboxed {
+        out.push(at(
+            Code::NotRun,
+            tiltfile.to_string(),
+            *line,
+            None,
+            format!("{call} was not run (sandbox); it returned an empty result. Pass --allow-exec to run it."),
+        ));
+    }
+    for (call, line) in &r.state.noops {
+        out.push(at(
+            Code::NotEmulated,
+            tiltfile.to_string(),
+            *line,
+            None,
+            format!("{call} was accepted without emulating its effect"),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_innermost_frame_is_the_place() {
+        let e = "Traceback (most recent call last):\n  ./Tiltfile:3:9: in <toplevel>\n  ./lib/Tiltfile:12:4: in f\nError in k8s_kind: unclosed action";
+        assert_eq!(super::innermost_frame(e), Some(("./lib/Tiltfile", 12, 4)));
+        assert_eq!(super::innermost_frame("Error: no frames"), None);
+    }
 }

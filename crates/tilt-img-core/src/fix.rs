@@ -71,6 +71,148 @@ pub fn splice(old: &str, block: &str) -> Result<String, String> {
     }
 }
 
+/// The byte range of the block in `text`, markers included (with the end
+/// marker's line break), when it has one.
+fn block_range(text: &str) -> Option<std::ops::Range<usize>> {
+    let start = text
+        .match_indices(BEGIN)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')?;
+    let after = &text[start..];
+    let end_rel = after
+        .match_indices(END)
+        .map(|(i, _)| i)
+        .find(|&i| i > 0 && after.as_bytes()[i - 1] == b'\n')?;
+    let mut end = start + end_rel + END.len();
+    if text[end..].starts_with('\n') {
+        end += 1;
+    }
+    Some(start..end)
+}
+
+/// Whether `text` holds a generated block.
+pub fn has_block(text: &str) -> bool {
+    block_range(text).is_some()
+}
+
+/// A `k8s_kind(...)` call written by hand (outside the block) whose kind
+/// regex matches a kind the block declares: a second declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandWritten {
+    /// 1-based line of the call.
+    pub line: u32,
+    /// The call's kind regex, as written.
+    pub pattern: String,
+    /// The block's kind it matches.
+    pub kind: String,
+    /// Whole lines of the call, when nothing else shares them (so they
+    /// can be removed); `None` otherwise.
+    pub lines: Option<std::ops::Range<usize>>,
+}
+
+/// The first string literal of a call's arguments (`'^A$'`, `kind="A"`),
+/// unescaped as Starlark reads it, and the offset just past the call's `)`.
+fn first_string_and_end(args: &str) -> Option<(String, usize)> {
+    let bytes = args.as_bytes();
+    let (mut i, mut depth) = (0usize, 1u32);
+    let mut first: Option<String> = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'\'' | b'"') => {
+                let raw = i > 0 && (bytes[i - 1] == b'r' || bytes[i - 1] == b'R');
+                let mut lit = String::new();
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    if bytes[i] == b'\\' && i + 1 < bytes.len() {
+                        if raw {
+                            lit.push('\\');
+                        }
+                        i += 1;
+                    }
+                    let c = args[i..].chars().next()?;
+                    lit.push(c);
+                    i += c.len_utf8();
+                }
+                first.get_or_insert(lit);
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((first?, i + 1));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Hand-written `k8s_kind` calls outside the block that declare one of
+/// `kinds` again (Tilt matches the regex case-insensitively, unanchored).
+pub fn hand_written(text: &str, kinds: &[&str]) -> Vec<HandWritten> {
+    let block = block_range(text).unwrap_or(0..0);
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let here = offset;
+        offset += line.len();
+        if block.contains(&here) {
+            continue;
+        }
+        let body = line.trim_start();
+        if !body.starts_with("k8s_kind(") {
+            continue;
+        }
+        // The call may span lines: its arguments run on past this one.
+        let args_at = here + (line.len() - body.len()) + "k8s_kind(".len();
+        let Some((pattern, end_rel)) = first_string_and_end(&text[args_at..]) else {
+            continue;
+        };
+        let Ok(re) = regex::RegexBuilder::new(&pattern)
+            .case_insensitive(true)
+            .build()
+        else {
+            continue;
+        };
+        let Some(kind) = kinds.iter().find(|k| re.is_match(k)) else {
+            continue;
+        };
+        let end = args_at + end_rel;
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+        let tail = text[end..line_end].trim();
+        let alone = tail.is_empty() || tail.starts_with('#');
+        out.push(HandWritten {
+            line: n as u32 + 1,
+            pattern,
+            kind: kind.to_string(),
+            lines: alone.then_some(here..line_end),
+        });
+    }
+    out
+}
+
+/// `text` without the hand-written calls that stand on lines of their own.
+pub fn without(text: &str, calls: &[HandWritten]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in calls.iter().filter_map(|c| c.lines.clone()) {
+        if r.start >= at {
+            out.push_str(&text[at..r.start]);
+            at = r.end;
+        }
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// Loads `text` as the Tiltfile at `path`, as Tilt would (with `opts`,
 /// the same sandbox and host `check` uses); Tilt's error on failure.
 pub fn validate(path: &Path, text: &str, opts: &tilt_loader::CheckOptions) -> Result<(), String> {
@@ -114,6 +256,30 @@ pub fn diff(path: &Path, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hand_written_calls_are_found_and_removed() {
+        let t = format!(
+            "k8s_yaml('a.yaml')\nk8s_kind('KafkaConnect', image_json_path='{{.spec.image}}')\n  k8s_kind(kind=\"(?i)^kafkaconnect$\",\n    image_json_path='{{.spec.image}}')  # mine\nk8s_kind('Other')\nx = 1; k8s_kind('KafkaConnect')\n{BEGIN}\nk8s_kind('^KafkaConnect$')\n{END}\n"
+        );
+        let found = hand_written(&t, &["KafkaConnect"]);
+        assert_eq!(
+            found.iter().map(|h| h.line).collect::<Vec<_>>(),
+            vec![2, 3],
+            "not the other kind, not a call after code, not the block's own: {found:?}"
+        );
+        assert_eq!(found[1].pattern, "(?i)^kafkaconnect$");
+        let rest = without(&t, &found);
+        assert_eq!(
+            rest,
+            format!(
+                "k8s_yaml('a.yaml')\nk8s_kind('Other')\nx = 1; k8s_kind('KafkaConnect')\n{BEGIN}\nk8s_kind('^KafkaConnect$')\n{END}\n"
+            )
+        );
+        let shared = "k8s_kind('KafkaConnect'); x = 1\n";
+        assert_eq!(hand_written(shared, &["KafkaConnect"])[0].lines, None);
+        assert!(has_block(&t) && !has_block("k8s_yaml('a')\n"));
+    }
 
     #[test]
     fn splice_appends_then_replaces_and_keeps_the_rest() {

@@ -13,9 +13,11 @@
 //! Invariant: Tilt's behaviour comes from `tilt_loader` only; this crate
 //! never re-implements a piece of Tilt, and knows nothing of the CLI.
 
+pub mod annotation;
 pub mod check;
 pub mod codegen;
 pub mod diag;
+pub mod docs;
 pub mod doctor;
 pub mod escape;
 pub mod fix;

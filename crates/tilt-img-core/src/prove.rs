@@ -13,7 +13,8 @@ use tilt_loader::state::{DefaultRegistry, Entity, TiltState};
 use tilt_loader::{CheckOptions, Preset, Stage};
 
 fn bug(msg: String) -> Diagnostic {
-    Diagnostic::error(
+    Diagnostic::new(
+        crate::diag::Code::Internal,
         "<generated Tiltfile>",
         0,
         format!("tilt-img bug: {msg}; please report it with the input"),

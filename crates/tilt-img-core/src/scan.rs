@@ -1,7 +1,7 @@
 //! The `scan` pipeline: load → infer → snippet per kind. Renderers take the
 //! resulting [`ScanReport`].
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::infer::facts::{self, CrdRead, Reduced};
 use crate::infer::{self, BuiltinFacts, InferOptions, knowledge::Knowledge};
 use crate::load::{self, K8sObject, LoadOptions};
@@ -62,7 +62,14 @@ fn read_config(path: &Path) -> Result<Knowledge, Diagnostic> {
             }
             String::from_utf8(b).map_err(|_| std::io::Error::other("not valid UTF-8"))
         })
-        .map_err(|e| Diagnostic::error(&shown, 0, format!("cannot read config: {e}")))?;
+        .map_err(|e| {
+            Diagnostic::new(
+                Code::InvalidConfig,
+                &shown,
+                0,
+                format!("cannot read config: {e}"),
+            )
+        })?;
     Knowledge::parse(&text).map_err(|e| {
         // toml's message names line and column; keep the first line number.
         let line = e
@@ -71,7 +78,8 @@ fn read_config(path: &Path) -> Result<Knowledge, Diagnostic> {
             .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        Diagnostic::error(
+        Diagnostic::new(
+            Code::InvalidConfig,
             &shown,
             line,
             format!("invalid config: {}", e.lines().next().unwrap_or("").trim()),
@@ -207,7 +215,8 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         None => None,
         Some(p) if !load::confined(&p, &opts.load) => {
             input_failed = true;
-            diagnostics.push(Diagnostic::error(
+            diagnostics.push(Diagnostic::new(
+                Code::InvalidConfig,
                 &p.display().to_string(),
                 0,
                 "cannot read config: outside the sandbox of `tilt-img check` (symlinks resolved)",
@@ -305,6 +314,7 @@ pub fn scan(paths: &[PathBuf], opts: &ScanOptions) -> ScanOutcome {
         }
         kinds = report.kinds;
     }
+    let mut diagnostics = load::collapse_skipped(diagnostics);
     diagnostics.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     ScanOutcome {
         report: ScanReport {

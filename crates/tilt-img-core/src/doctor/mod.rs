@@ -12,6 +12,7 @@ pub mod rules;
 pub use catalog::{explain, rules_markdown};
 pub use rules::RuleId;
 
+use crate::annotation::{Annotation, RuleDoc};
 use crate::diag::{Diagnostic, Severity};
 use crate::registry::model::{Loc, Model, Origin, is_loopback, looks_dev};
 use crate::registry::probe::{self, ProbeResult, Push};
@@ -53,6 +54,8 @@ pub struct DoctorOptions {
     /// them; strings that name no rule skip nothing here, the CLI rejects
     /// them first.
     pub ignore: Vec<String>,
+    /// Only these rules (empty: all), named as `ignore` names them.
+    pub select: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,6 +64,8 @@ pub struct DoctorReport {
     /// Files read and what they were recognised as.
     pub files: Vec<FileKind>,
     pub findings: Vec<Finding>,
+    /// Findings of rules that `--select`/`--ignore` left out.
+    pub left_out: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub probes: Vec<ProbeResult>,
     pub diagnostics: Vec<Diagnostic>,
@@ -117,16 +122,20 @@ pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
         }
     }
     // By id or by name, as `--explain` takes them (the CLI refuses others).
-    let ignored: Vec<RuleId> = opts
-        .ignore
+    let ids = |names: &[String]| -> Vec<RuleId> {
+        names
+            .iter()
+            .filter_map(|i| catalog::find(i).map(|r| r.id))
+            .collect()
+    };
+    let (selected, ignored) = (ids(&opts.select), ids(&opts.ignore));
+    let wanted =
+        |id: RuleId| (selected.is_empty() || selected.contains(&id)) && !ignored.contains(&id);
+    // Every rule runs, so that the report can say how much was left out.
+    let (mut findings, left_out): (Vec<Finding>, Vec<Finding>) = rules::RULES
         .iter()
-        .filter_map(|i| catalog::find(i).map(|r| r.id))
-        .collect();
-    let mut findings: Vec<Finding> = rules::RULES
-        .iter()
-        .filter(|r| !ignored.contains(&r.id))
         .flat_map(|r| (r.check)(&model))
-        .collect();
+        .partition(|f| wanted(f.rule));
     findings.sort_by(|a, b| (&a.file, a.line, a.rule).cmp(&(&b.file, b.line, b.rule)));
     findings.dedup_by(|a, b| {
         a.file == b.file && a.line == b.line && a.rule == b.rule && a.message == b.message
@@ -143,6 +152,7 @@ pub fn run(paths: &[PathBuf], opts: &DoctorOptions) -> DoctorReport {
             })
             .collect(),
         findings,
+        left_out: left_out.len(),
         probes: std::mem::take(&mut model.probes),
         diagnostics,
         model: summary,
@@ -231,13 +241,74 @@ fn summarize(m: &Model) -> ModelSummary {
     }
 }
 
+/// A doctor rule, or a diagnostic code of the files doctor could not read,
+/// as SARIF lists rules.
+pub fn rule_doc(id: &str) -> Option<RuleDoc> {
+    let Ok(rule) = id.parse::<RuleId>().map(RuleId::rule) else {
+        return crate::annotation::code_rule(id);
+    };
+    Some(RuleDoc {
+        id: rule.id.as_str(),
+        name: rule.name,
+        summary: rule.summary.to_string(),
+        help: format!("{} {} Fix: {}", rule.what, rule.why, rule.fix),
+        help_uri: crate::docs::url("doctor-rules.md", &rule.id.as_str().to_ascii_lowercase()),
+        severity: rule.severity,
+    })
+}
+
 impl DoctorReport {
     pub fn has_findings(&self) -> bool {
         !self.findings.is_empty()
     }
 
-    pub fn to_text(&self) -> String {
+    /// The worst severity among findings and unreadable inputs.
+    pub fn worst(&self) -> Option<Severity> {
+        let findings = self.findings.iter().map(|f| f.severity);
+        let diags = self.diagnostics.iter().map(|d| d.severity);
+        findings.chain(diags).min()
+    }
+
+    /// Findings, then the diagnostics of files it could not read.
+    pub fn annotations(&self) -> Vec<Annotation> {
+        let findings = self.findings.iter().map(|f| Annotation {
+            rule: f.rule.as_str(),
+            severity: f.severity,
+            file: f.file.clone(),
+            line: f.line,
+            column: None,
+            message: f.message.clone(),
+            fix: None,
+        });
+        findings
+            .chain(self.diagnostics.iter().map(Annotation::from))
+            .collect()
+    }
+
+    /// The report; `quiet`: the problems only.
+    pub fn to_text(&self, quiet: bool) -> String {
         let mut s = String::new();
+        if quiet {
+            for d in self
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity != Severity::Info)
+            {
+                let _ = writeln!(s, "{d}");
+            }
+            for f in self
+                .findings
+                .iter()
+                .filter(|f| f.severity != Severity::Info)
+            {
+                let _ = writeln!(
+                    s,
+                    "{}: {}:{}: {} [{}] {}",
+                    f.severity, f.file, f.line, f.rule, f.name, f.message
+                );
+            }
+            return s;
+        }
         for p in &self.model.push {
             let _ = writeln!(
                 s,
@@ -309,8 +380,8 @@ impl DoctorReport {
         for f in &self.findings {
             let _ = writeln!(
                 s,
-                "{}:{}: {} [{}] {}",
-                f.file, f.line, f.rule, f.name, f.message
+                "{}: {}:{}: {} [{}] {}",
+                f.severity, f.file, f.line, f.rule, f.name, f.message
             );
         }
         if self.findings.is_empty() {
@@ -324,6 +395,13 @@ impl DoctorReport {
                 s,
                 "\n{} finding(s); `tilt-img doctor --explain <ID>` tells what each means and how to fix it",
                 self.findings.len()
+            );
+        }
+        if self.left_out > 0 {
+            let _ = writeln!(
+                s,
+                "{} finding(s) of rules left out by --select/--ignore",
+                self.left_out
             );
         }
         s

@@ -8,7 +8,7 @@ pub mod names;
 pub mod schema;
 pub mod split;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::load::K8sObject;
 use crate::report::*;
 use knowledge::{KindKnowledge, Knowledge};
@@ -65,7 +65,8 @@ pub fn infer_reduced(
         match &r.info {
             Some(info) => {
                 if let Some(prev) = crds.get(&info.key) {
-                    diags.push(Diagnostic::warning(
+                    diags.push(Diagnostic::new(
+                        Code::DuplicateCrd,
                         &r.file,
                         r.line,
                         format!(
@@ -77,7 +78,8 @@ pub fn infer_reduced(
                     crds.insert(info.key.clone(), info);
                 }
             }
-            None => diags.push(Diagnostic::warning(
+            None => diags.push(Diagnostic::new(
+                Code::IncompleteCrd,
                 &r.file,
                 r.line,
                 "CustomResourceDefinition without spec.group, spec.names.kind or versions; skipped",
@@ -261,7 +263,8 @@ fn builtin_report(key: KindKey, objs: &[&BuiltinFacts]) -> KindReport {
         sorted_images(objs.iter().flat_map(|o| o.ephemeral.iter().cloned()).collect())
             .into_iter()
             .map(|img| {
-                let w = Diagnostic::warning(
+                let w = Diagnostic::new(
+                    Code::Uninjected,
                     &img.file,
                     img.line,
                     format!("{}/{}: Tilt does not inject images into ephemeralContainers ({}); a build of `{}` will not reach this container", key.kind, img.name, img.location, img.reference),
@@ -524,7 +527,8 @@ fn custom_report(
             let (file, line) = crd
                 .map(|c| (c.file.clone(), f.evidence[0].line))
                 .unwrap_or_default();
-            warnings.push(Diagnostic::warning(
+            warnings.push(Diagnostic::new(
+                    Code::SplitUnsupported,
                     &file,
                     line,
                     format!(
@@ -537,31 +541,40 @@ fn custom_report(
                 ));
         }
     }
-    for o in objs {
-        let lacking: Vec<String> = fields
-            .iter()
-            .filter(|f| instance::lacks(&o.root, &f.field))
-            .map(|f| format!("`{}`", f.field))
-            .collect();
-        if let Some(first) = fields.iter().find(|f| instance::lacks(&o.root, &f.field)) {
-            warnings.push(Diagnostic::warning(
-                &o.file,
-                o.line,
-                format!(
-                    "{}/{} has no {}: a plain path such as `{}` would stop Tilt's load with `image is not found`; the generated paths use filters that skip absent fields",
-                    key.kind,
-                    o.name,
-                    lacking.join(", "),
-                    first.field.anchor().to_jsonpath(|_| false)
-                ),
-            ));
-        }
+    // One line per kind, not per object: the generated filters already
+    // handle the absence; the note is for people who write paths by hand.
+    let lacking: Vec<&InferredField> = fields
+        .iter()
+        .filter(|f| objs.iter().any(|o| instance::lacks(&o.root, &f.field)))
+        .collect();
+    let without: Vec<&&K8sObject> = objs
+        .iter()
+        .filter(|o| lacking.iter().any(|f| instance::lacks(&o.root, &f.field)))
+        .collect();
+    if let (Some(first), Some(o)) = (lacking.first(), without.first()) {
+        let names: Vec<String> = lacking.iter().map(|f| format!("`{}`", f.field)).collect();
+        warnings.push(Diagnostic::new(
+            Code::OptionalField,
+            &o.file,
+            o.line,
+            format!(
+                "{} of {} {} objects (first {}/{}) have no {}; the generated paths use filters that skip absent fields, where a plain path such as `{}` would stop Tilt's load with `image is not found`",
+                without.len(),
+                objs.len(),
+                key.kind,
+                key.kind,
+                o.name,
+                names.join(" or "),
+                first.field.anchor().to_jsonpath(|_| false)
+            ),
+        ));
     }
     let all: Vec<&InferredField> = fields.iter().chain(optional_fields.iter()).collect();
     let images = found_images(objs, &all);
     for img in &images {
         if let Err(e) = tilt_loader::reference::Named::parse_normalized(&img.reference) {
-            warnings.push(Diagnostic::warning(
+            warnings.push(Diagnostic::new(
+                Code::UnparsableImage,
                 &img.file,
                 img.line,
                 format!(
@@ -574,7 +587,8 @@ fn custom_report(
     if let Some(c) = crd {
         for o in objs {
             if !c.versions.iter().any(|v| v.served && v.name == o.version()) {
-                warnings.push(Diagnostic::warning(
+                warnings.push(Diagnostic::new(
+                    Code::UnservedVersion,
                     &o.file,
                     o.line,
                     format!(

@@ -5,7 +5,7 @@
 
 pub mod object;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use object::DocKind;
 pub use object::K8sObject;
 use rayon::prelude::*;
@@ -78,7 +78,8 @@ pub fn discover_matching(
         }
         let shown = path.display().to_string();
         match std::fs::metadata(path) {
-            Err(e) => diags.push(Diagnostic::error(
+            Err(e) => diags.push(Diagnostic::new(
+                Code::Unreadable,
                 &shown,
                 0,
                 format!("cannot read: {e}; check the path"),
@@ -125,9 +126,10 @@ fn walk_error(root: &str, e: &ignore::Error) -> Diagnostic {
                 ignore::Error::Io(io) => format!("cannot read: {io}; check that it is readable"),
                 other => format!("cannot read: {other}"),
             };
-            Diagnostic::error(&shown, 0, msg)
+            Diagnostic::new(Code::Unreadable, &shown, 0, msg)
         }
-        ignore::Error::Loop { ancestor, child } => Diagnostic::warning(
+        ignore::Error::Loop { ancestor, child } => Diagnostic::new(
+            Code::SymlinkLoop,
             &child.display().to_string(),
             0,
             format!(
@@ -135,7 +137,7 @@ fn walk_error(root: &str, e: &ignore::Error) -> Diagnostic {
                 ancestor.display()
             ),
         ),
-        other => Diagnostic::error(root, 0, format!("cannot walk: {other}")),
+        other => Diagnostic::new(Code::Unreadable, root, 0, format!("cannot walk: {other}")),
     }
 }
 
@@ -192,14 +194,19 @@ fn load_one(
         Ok(b) => b,
         Err(e) => {
             file.failed = true;
-            file.diagnostics
-                .push(Diagnostic::error(&shown, 0, format!("cannot read: {e}")));
+            file.diagnostics.push(Diagnostic::new(
+                Code::Unreadable,
+                &shown,
+                0,
+                format!("cannot read: {e}"),
+            ));
             return file;
         }
     };
     if bytes.len() as u64 > opts.max_file_size {
         file.failed = true;
-        file.diagnostics.push(Diagnostic::error(
+        file.diagnostics.push(Diagnostic::new(
+            Code::TooLarge,
             &shown,
             0,
             format!(
@@ -213,7 +220,8 @@ fn load_one(
         Ok(t) => t,
         Err(d) => {
             file.failed = true;
-            file.diagnostics.push(Diagnostic::error(&shown, d.0, d.1));
+            file.diagnostics
+                .push(Diagnostic::new(Code::InvalidYaml, &shown, d.0, d.1));
             return file;
         }
     };
@@ -261,11 +269,80 @@ fn file_name(input: &Input) -> String {
     }
 }
 
-fn in_helm_chart(input: &Input) -> bool {
-    let Input::File(p) = input else { return false };
-    p.ancestors().skip(1).take(4).any(|d| {
-        d.join("Chart.yaml").is_file() && p.components().any(|c| c.as_os_str() == "templates")
-    })
+/// The chart a file belongs to, when it is one Helm renders rather than a
+/// manifest: a template (under `templates/`) or the chart's metadata and
+/// values. A chart's `crds/` holds plain YAML and is scanned.
+fn helm_chart_of(input: &Input) -> Option<PathBuf> {
+    let Input::File(p) = input else { return None };
+    let dir = p.parent()?;
+    let name = p.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let metadata = name == "chart.yaml"
+        || name == "chart.lock"
+        || name == "values.schema.json"
+        || (name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml")));
+    if metadata && dir.join("Chart.yaml").is_file() {
+        return Some(dir.to_path_buf());
+    }
+    if !p.components().any(|c| c.as_os_str() == "templates") {
+        return None;
+    }
+    p.ancestors()
+        .skip(1)
+        .take(4)
+        .find(|d| d.join("Chart.yaml").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Skipped-input notes, one per chart or directory rather than one per
+/// file: the same note for several files of a directory becomes one line
+/// naming the directory and the count.
+pub fn collapse_skipped(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use std::collections::HashMap;
+    let key = |d: &Diagnostic| {
+        (d.code == Code::Skipped && d.line == 0).then(|| {
+            let dir = Path::new(&d.file)
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            (dir, d.message.clone())
+        })
+    };
+    // The same note twice (every file of a chart) is one note.
+    let mut unique: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    let mut once = std::collections::HashSet::new();
+    for d in diags {
+        if once.insert((d.file.clone(), d.line, d.message.clone())) {
+            unique.push(d);
+        }
+    }
+    let diags = unique;
+    let mut count: HashMap<(String, String), usize> = HashMap::new();
+    for k in diags.iter().filter_map(key) {
+        *count.entry(k).or_default() += 1;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(diags.len());
+    for d in diags {
+        match key(&d) {
+            Some(k) if count[&k] > 1 => {
+                if seen.insert(k.clone()) {
+                    let dir = if k.0.is_empty() {
+                        ".".to_string()
+                    } else {
+                        k.0.clone()
+                    };
+                    out.push(Diagnostic::new(
+                        Code::Skipped,
+                        &format!("{dir}/"),
+                        0,
+                        format!("{} files: {}", count[&k], k.1),
+                    ));
+                }
+            }
+            _ => out.push(d),
+        }
+    }
+    out
 }
 
 fn parse_text(
@@ -281,17 +358,37 @@ fn parse_text(
         name.as_str(),
         "kustomization.yaml" | "kustomization.yml" | "kustomization"
     ) {
-        file.diagnostics.push(Diagnostic::info(
+        file.diagnostics.push(Diagnostic::new(
+            Code::Skipped,
             &shown,
             0,
             "kustomization file, skipped: scan what it builds with `kustomize build <dir> | tilt-img scan -`",
         ));
         return;
     }
-    if in_helm_chart(input)
-        || (text.contains("{{") && text.contains("}}") && text.contains(".Values"))
-    {
-        file.diagnostics.push(Diagnostic::info(
+    if name == "tiltfile" || name.starts_with("tiltfile.") || name.ends_with(".tiltfile") {
+        file.diagnostics.push(Diagnostic::new(
+            Code::Skipped,
+            &shown,
+            0,
+            format!("a Tiltfile, not a manifest, skipped: `tilt-img check {shown}` loads it; scan the manifests it reads (e.g. `tilt-img scan k8s/`)"),
+        ));
+        return;
+    }
+    if let Some(chart) = helm_chart_of(input) {
+        // One note per chart: every template and values file gives the same.
+        let chart = chart.display().to_string();
+        file.diagnostics.push(Diagnostic::new(
+            Code::Skipped,
+            &chart,
+            0,
+            format!("Helm chart, skipped: render it first with `helm template <release> {chart} | tilt-img scan -`"),
+        ));
+        return;
+    }
+    if text.contains("{{") && text.contains("}}") && text.contains(".Values") {
+        file.diagnostics.push(Diagnostic::new(
+            Code::Skipped,
             &shown,
             0,
             "Helm template, skipped: render it first with `helm template <release> <chart> | tilt-img scan -`",
@@ -313,7 +410,8 @@ fn parse_text(
     if let Some(err) = parsed.error {
         if err.over_budget {
             file.failed = true;
-            file.diagnostics.push(Diagnostic::error(
+            file.diagnostics.push(Diagnostic::new(
+                Code::InvalidYaml,
                 &shown,
                 err.line,
                 format!(
@@ -322,14 +420,16 @@ fn parse_text(
                 ),
             ));
         } else if text.contains("{{") {
-            file.diagnostics.push(Diagnostic::info(
+            file.diagnostics.push(Diagnostic::new(
+                Code::Skipped,
                 &shown,
                 err.line,
                 "looks like a template (`{{`), not YAML; render it first, e.g. `helm template <release> <chart> | tilt-img scan -`",
             ));
         } else {
             file.failed = true;
-            file.diagnostics.push(Diagnostic::error(
+            file.diagnostics.push(Diagnostic::new(
+                Code::InvalidYaml,
                 &shown,
                 err.line,
                 format!(
@@ -339,7 +439,9 @@ fn parse_text(
             ));
         }
     }
-    if foreign && file.objects.is_empty() {
+    // JSON that holds no Kubernetes object is some tool's config
+    // (package.json, tsconfig.json): not worth a line.
+    if foreign && file.objects.is_empty() && !name.ends_with(".json") {
         let what = if name.starts_with("docker-compose") || name.starts_with("compose.") {
             "docker-compose file, skipped: it is not a Kubernetes manifest"
         } else if name == "chart.yaml" || name.starts_with("values") {
@@ -347,7 +449,8 @@ fn parse_text(
         } else {
             "no Kubernetes objects (no apiVersion/kind), skipped; if it is a Helm values file use `helm template … | tilt-img scan -`, if kustomize input `kustomize build … | tilt-img scan -`"
         };
-        file.diagnostics.push(Diagnostic::info(&shown, 0, what));
+        file.diagnostics
+            .push(Diagnostic::new(Code::Skipped, &shown, 0, what));
     }
 }
 

@@ -1,7 +1,7 @@
 //! Kubernetes objects out of YAML documents: `apiVersion`/`kind` checks,
 //! `List` expansion, and the place each object came from.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use std::sync::Arc;
 use tilt_loader::tree::{Document, Node, Value};
 
@@ -74,7 +74,8 @@ fn object_from(
         (a, k) => {
             let missing = if a.is_none() { "apiVersion" } else { "kind" };
             let _ = k;
-            diags.push(Diagnostic::warning(
+            diags.push(Diagnostic::new(
+                Code::NotAnObject,
                 file,
                 line,
                 format!("document has no string `{missing}`, so it is not a Kubernetes object; skipped (add `{missing}` if it is one)"),
@@ -84,7 +85,8 @@ fn object_from(
     };
     if kind.ends_with("List") && root.get("items").and_then(Node::as_seq).is_some() {
         if depth >= MAX_LIST_DEPTH {
-            diags.push(Diagnostic::warning(
+            diags.push(Diagnostic::new(
+                Code::NotAnObject,
                 file,
                 line,
                 "Lists nested too deep; inner items skipped",
@@ -105,7 +107,8 @@ fn object_from(
         for item in items {
             let item_line = item.line;
             if !object_from(item, file, diags, depth + 1, out) {
-                diags.push(Diagnostic::warning(
+                diags.push(Diagnostic::new(
+                    Code::NotAnObject,
                     file,
                     item_line,
                     format!("item of {kind} is not a Kubernetes object; skipped"),

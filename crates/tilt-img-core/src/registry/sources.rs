@@ -111,7 +111,12 @@ pub fn read_tree_within(
         .collect();
     for mut part in parts {
         for (shown, e) in part.unreadable_paths.drain(..) {
-            diags.push(crate::diag::Diagnostic::error(&shown, 0, e));
+            diags.push(crate::diag::Diagnostic::new(
+                crate::diag::Code::Unreadable,
+                &shown,
+                0,
+                e,
+            ));
         }
         model.merge(part);
     }

@@ -105,14 +105,17 @@ pub fn render(report: &ScanReport) -> String {
         out.push('\n');
     }
     if report.kinds.is_empty() {
-        out.push_str("No Kubernetes objects with images or CRDs found.\n\n");
-    }
-    if !report.diagnostics.is_empty() {
-        out.push_str("diagnostics:\n");
-        report
+        // Diagnostics are printed before the report (on stderr): an input
+        // that failed comes first, then this line says what it cost.
+        let failed = report
             .diagnostics
             .iter()
-            .for_each(|d| write_diag(&mut out, d, "  "));
+            .any(|d| d.severity == crate::diag::Severity::Error);
+        out.push_str(if failed {
+            "No Kubernetes objects with images or CRDs found in the inputs that could be read (see the errors above).\n\n"
+        } else {
+            "No Kubernetes objects with images or CRDs found.\n\n"
+        });
     }
     if let Some(plan) = &report.registry {
         let route = match &plan.route {
