@@ -231,3 +231,137 @@ fn the_readme_example_works() {
             "orders-connect: KafkaConnect/orders-connect",
         ));
 }
+
+/// A Starlark string literal for `s` (double-quoted; `\` and `"` escaped).
+fn starlark_literal(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A checkout whose path has a space, a quote and a `;` (tilt-extensions'
+/// own CI checks out into `~/tilt extensions`): every path the extension
+/// passes to the shell is one word, so the kinds are declared, the builds
+/// are deployed, and nothing in the path runs as a command.
+#[test]
+fn the_extension_works_from_a_path_with_spaces_and_quotes() {
+    let tmp = tempfile::TempDir::new().unwrap();
+    let base = tmp.path().join("it's a dir; touch pwned");
+    let proj = base.join("my project");
+    copy_dir(&root().join("examples/kafka-connect"), &proj);
+    fs::rename(proj.join("k8s"), proj.join("my k8s;x")).unwrap();
+    let ext = base.join("tilt extensions");
+    copy_dir(&root().join("tilt_extensions"), &ext);
+    let crds = proj.join("my k8s;x/crds.yaml");
+    fs::write(
+        proj.join("Tiltfile"),
+        format!(
+            "v1alpha1.extension_repo(name='tilt-img', url={}, load_host='tilt-img')\nload('ext://tilt-img/tilt_img', 'tilt_img_yaml')\ntilt_img_yaml([{}, \"my k8s;x/connect.yaml\", \"my k8s;x/api.yaml\"])\ndocker_build('orders-connect', 'connect')\ndocker_build('orders-api', 'api')\n",
+            starlark_literal(&format!("file://{}", ext.display())),
+            starlark_literal(&crds.display().to_string()),
+        ),
+    )
+    .unwrap();
+    let tf = proj.join("Tiltfile");
+    let (v, code) = common::check_json(
+        &tf,
+        &["--warnings-as-errors", "--allow-read"]
+            .iter()
+            .copied()
+            .chain([base.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(code, Some(0), "{v:#}");
+    let resources = v["resources"].as_array().unwrap();
+    assert!(
+        resources
+            .iter()
+            .any(|r| r["objects"][0] == "KafkaConnect/orders-connect"),
+        "{v:#}"
+    );
+    let scan = v["output"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|l| l.as_str().filter(|l| l.starts_with("local: tilt-img scan")))
+        .unwrap()
+        .to_string();
+    let words = shlex::split(scan.trim_start_matches("local: ")).unwrap();
+    assert!(
+        words.contains(&crds.display().to_string()),
+        "one word: {scan}"
+    );
+    assert!(
+        words.contains(&"my k8s;x/connect.yaml".to_string()),
+        "{scan}"
+    );
+    assert!(!base.join("pwned").exists() && !proj.join("pwned").exists());
+
+    // The README's snippet, from the same kind of path, through a real
+    // shell: `--allow-exec` runs the extension's commands for real.
+    fs::rename(&ext, proj.join("tilt_extensions")).unwrap();
+    fs::rename(proj.join("my k8s;x"), proj.join("k8s")).unwrap();
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let code = readme
+        .split("## From a Tiltfile")
+        .nth(1)
+        .and_then(|s| s.split("```python\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .unwrap();
+    fs::write(&tf, code).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("tilt-img");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::cargo_bin("tilt-img")
+        .unwrap()
+        .args([
+            "check",
+            "--allow-exec",
+            "--warnings-as-errors",
+            "--format",
+            "json",
+        ])
+        .arg(&tf)
+        .env("PATH", path)
+        .current_dir(&proj)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{v:#}");
+    assert!(
+        v["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["objects"][0] == "KafkaConnect/orders-connect"),
+        "{v:#}"
+    );
+    assert!(!base.join("pwned").exists() && !proj.join("pwned").exists());
+}
+
+/// The HTTP-registry build's command quotes the context and Dockerfile of
+/// a build whose directory has a space and a quote, exactly as scan does.
+#[test]
+fn http_registry_build_quotes_paths_as_scan_does() {
+    let d = tempfile::TempDir::new().unwrap();
+    copy_dir(&root().join("examples/k3d-http-registry"), d.path());
+    fs::rename(d.path().join("api"), d.path().join("my api's")).unwrap();
+    let tf = d.path().join("Tiltfile");
+    let text = fs::read_to_string(&tf).unwrap().replace(
+        "docker_build('orders-api', 'api')",
+        "docker_build('orders-api', \"my api's\")",
+    );
+    fs::write(&tf, text).unwrap();
+    let scan = scan_json(d.path(), &[]);
+    let command = scan["registry"]["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["ref"] == "orders-api")
+        .map(|b| b["command"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| panic!("{scan:#}"));
+    assert!(command.contains(r#"'my api'"'"'s'"#), "{command}");
+    let check = check_with_extension_builds(d.path(), "push_with='skopeo'");
+    assert_same_commands(&scan, &check, "quoted paths");
+}

@@ -78,13 +78,42 @@ pub fn oracle(r: &CheckResult) -> Value {
         }
         _ => Value::Null,
     };
+    let (output, mut warnings) = split_log(&st.output);
+    warnings.extend(r.warnings.iter().cloned());
     json!({
         "default_registry": registry,
         "error": r.error,
         "exit": if r.error.is_some() { 5 } else { 0 },
         "images": images,
-        "output": st.output,
+        "output": output,
         "resources": resources,
-        "warnings": r.warnings,
+        "warnings": warnings,
     })
+}
+
+/// The log of `local()` as the oracle's normalizer reads Tilt's stderr:
+/// ` → ` lines belong to the output only after a `local:` line; those of
+/// an `echo_off=True` command (no `local:` line) fall into the warnings,
+/// one block, continued by each further indented line.
+fn split_log(log: &[String]) -> (Vec<String>, Vec<String>) {
+    let (mut output, mut warnings) = (Vec::new(), Vec::<String>::new());
+    let mut in_local = false;
+    for ln in log {
+        if ln.starts_with("local: ") {
+            in_local = true;
+            output.push(ln.clone());
+        } else if in_local && ln.starts_with(" → ") {
+            output.push(ln.clone());
+        } else {
+            in_local = false;
+            match warnings.last_mut() {
+                Some(last) if ln.starts_with([' ', '\t']) => {
+                    last.push('\n');
+                    last.push_str(ln);
+                }
+                _ => warnings.push(ln.clone()),
+            }
+        }
+    }
+    (output, warnings)
 }

@@ -88,10 +88,10 @@ pub struct RegistryPlan {
     pub builds: Vec<HttpBuild>,
 }
 
-/// One shell quoter for every generated command: `shlex`'s (POSIX sh).
+/// One shell quoter for every generated command: Tilt's `shlex.quote`,
+/// so that the command equals the one the extension builds in Starlark.
 fn sh_quote(s: &str) -> String {
-    // A NUL cannot be in a shell word at all; paths and refs never hold one.
-    shlex::try_quote(s).map_or_else(|_| "''".to_string(), |q| q.into_owned())
+    tilt_loader::stdlib::shlex_quote(s)
 }
 
 /// (build step, push step, whole command) for one image. `mirror_host`:

@@ -271,14 +271,28 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
         } else {
             cmd.join(" ")
         };
+        // Tilt logs the command unless echo_off, and its output (stdout and
+        // stderr, as " → " lines) unless quiet; a quiet command that fails
+        // carries its output in the error instead.
+        let flag = |i: usize| a.get(i).and_then(|v| v.unpack_bool()).unwrap_or(false);
+        let (log_output, log_command) = (!flag(1), !flag(3));
         let c = ctx(eval);
-        if let Some(out) = c.serve_hosted(F, &cmd)? {
+        let log = |stdout: &str, stderr: &str| {
             let mut st = c.state.borrow_mut();
-            st.output.push(format!("local: {shown}"));
-            for l in out.lines() {
-                st.output.push(format!(" → {l}"));
+            if log_command {
+                st.output.push(format!("local: {shown}"));
             }
-            drop(st);
+            if log_output {
+                for l in stdout.lines().chain(stderr.lines()) {
+                    st.output.push(format!(" → {l}"));
+                }
+                if log_command && stdout.is_empty() && stderr.is_empty() {
+                    st.output.push(" → [no output]".to_string());
+                }
+            }
+        };
+        if let Some(out) = c.serve_hosted(F, &cmd)? {
+            log(&out, "");
             return Ok(alloc_blob(eval.heap(), out));
         }
         if !c.sandbox.allow_exec {
@@ -292,21 +306,30 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
             .output()
             .map_err(|e| fail(F, format!("command {shown:?} failed.\nerror: {e}")))?;
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        {
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.success() {
+            log(&stdout, &stderr);
+        } else {
+            // Tilt prints no "[no output]" for a command that failed.
             let mut st = c.state.borrow_mut();
-            st.output.push(format!("local: {shown}"));
-            for l in stdout.lines() {
-                st.output.push(format!(" → {l}"));
+            if log_command {
+                st.output.push(format!("local: {shown}"));
+            }
+            if log_output {
+                for l in stdout.lines().chain(stderr.lines()) {
+                    st.output.push(format!(" → {l}"));
+                }
             }
         }
         if !out.status.success() {
-            return Err(fail(
-                F,
-                format!(
-                    "command {shown:?} failed.\nerror: exit status {}",
-                    out.status.code().unwrap_or(-1)
-                ),
-            ));
+            let mut msg = format!(
+                "command {shown:?} failed.\nerror: exit status {}",
+                out.status.code().unwrap_or(-1)
+            );
+            if !log_output {
+                msg.push_str(&format!("\nstdout:\n{stdout}\nstderr:\n{stderr}\n"));
+            }
+            return Err(fail(F, msg));
         }
         Ok(alloc_blob(eval.heap(), stdout))
     }
@@ -457,14 +480,22 @@ v1alpha1_noops!(
 pub fn shlex_builtins(builder: &mut GlobalsBuilder) {
     /// POSIX shell quoting, as Python's `shlex.quote`.
     fn quote(s: &str) -> anyhow::Result<String> {
-        if !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
-        {
-            return Ok(s.to_string());
-        }
-        Ok(format!("'{}'", s.replace('\'', "'\"'\"'")))
+        Ok(shlex_quote(s))
     }
+}
+
+/// Tilt's `shlex.quote` (alessio/shellescape, Python's `shlex.quote`):
+/// safe words as they are, anything else in single quotes with each `'`
+/// written `'"'"'`. Commands tilt-img generates quote with this too, so
+/// they equal what the extension builds in Starlark.
+pub fn shlex_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c))
+    {
+        return s.to_string();
+    }
+    format!("'{}'", s.replace('\'', "'\"'\"'"))
 }
 
 #[starlark_module]
