@@ -212,9 +212,20 @@ fn templates_and_non_kubernetes_files_are_skipped_with_a_hint() {
             b"services:\n  web:\n    image: nginx\n",
         ),
         ("good.yaml", GOOD.as_bytes()),
+        (
+            "package.json",
+            b"{\"name\": \"web\", \"version\": \"1.0.0\"}\n",
+        ),
+        ("settings/a.yaml", b"log: debug\n"),
+        ("settings/b.yaml", b"port: 8080\n"),
     ]);
     scan(d.path())
         .code(0)
+        .stderr(predicate::str::contains("package.json").not())
+        .stderr(predicate::str::contains(
+            "settings/: 2 files: no Kubernetes objects",
+        ))
+        .stderr(predicate::str::contains("a.yaml").not())
         .stderr(
             predicate::str::contains("chart: Helm chart, skipped")
                 .and(predicate::str::contains("helm template <release> ")),

@@ -4,7 +4,10 @@
 //! `tilt-img-doctor` fails on a registries.yaml endpoint without `http://`
 //! and passes once it is fixed.
 //! `language: rust` means pre-commit builds tilt-img from this repository's
-//! committed HEAD. Skips (with a message) without python3 or network.
+//! committed HEAD. A second test installs tilt-img as the README says
+//! (`cargo install --locked --path .`) and runs the README's
+//! `language: system` hooks with it on PATH. Skips (with a message) without
+//! python3 or network.
 
 mod common;
 use common::copy_dir;
@@ -44,23 +47,13 @@ fn hooks_fail_on_a_broken_tiltfile_and_pass_after_fix() {
         return;
     }
     let tmp = tempfile::TempDir::new().unwrap();
-    let venv = tmp.path().join("venv");
-    if !run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
-        .status
-        .success()
-    {
-        eprintln!("SKIP: python3 -m venv is not available");
-        return;
-    }
-    let pip = run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "pre-commit"]));
-    if !pip.status.success() {
-        eprintln!(
-            "SKIP: cannot install pre-commit from PyPI: {}",
-            String::from_utf8_lossy(&pip.stderr)
-        );
-        return;
-    }
-    let pre_commit = venv.join("bin/pre-commit");
+    let pre_commit = match pre_commit_in(tmp.path()) {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("SKIP: {why}");
+            return;
+        }
+    };
     let head = String::from_utf8(
         ok(Command::new("git")
             .args(["rev-parse", "HEAD"])
@@ -99,7 +92,13 @@ fn hooks_fail_on_a_broken_tiltfile_and_pass_after_fix() {
         run(&mut c)
     };
 
+    let started = std::time::Instant::now();
     let broken = hook("tilt-img-check");
+    // The README quotes this figure (the first run builds tilt-img).
+    eprintln!(
+        "pre-commit's first `language: rust` run (build included): {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     let text = String::from_utf8_lossy(&broken.stdout);
     assert!(
         !broken.status.success(),
@@ -151,4 +150,119 @@ fn hooks_fail_on_a_broken_tiltfile_and_pass_after_fix() {
     .unwrap();
     ok(&mut git(&["add", "-A"]));
     assert!(hook("tilt-img-doctor").status.success());
+}
+
+/// pre-commit from PyPI in a virtualenv under `tmp`, or why not.
+fn pre_commit_in(tmp: &std::path::Path) -> Result<PathBuf, String> {
+    let venv = tmp.join("venv");
+    if !run(Command::new("python3").args(["-m", "venv"]).arg(&venv))
+        .status
+        .success()
+    {
+        return Err("python3 -m venv is not available".into());
+    }
+    let pip = run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "pre-commit"]));
+    if !pip.status.success() {
+        return Err(format!(
+            "cannot install pre-commit from PyPI: {}",
+            String::from_utf8_lossy(&pip.stderr)
+        ));
+    }
+    Ok(venv.join("bin/pre-commit"))
+}
+
+/// As a new user: `cargo install --locked --path .` (the README's command),
+/// the installed binary on PATH, and the README's `language: system` block
+/// run by the real pre-commit: fix-check fails on the missing block and
+/// writes nothing, check fails, fix writes, then everything passes.
+#[test]
+fn cargo_install_then_the_readmes_system_hooks() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::TempDir::new().unwrap();
+    // Its own target directory, kept between runs, so only the first run
+    // pays for the release build.
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cargo-install");
+    let prefix = tmp.path().join("prefix");
+    let started = std::time::Instant::now();
+    ok(Command::new(env!("CARGO"))
+        .args(["install", "--locked", "--quiet", "--path"])
+        .arg(&root)
+        .arg("--root")
+        .arg(&prefix)
+        .env("CARGO_TARGET_DIR", &target));
+    eprintln!(
+        "cargo install --locked --path .: {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    let bin = prefix.join("bin");
+    let version = ok(Command::new(bin.join("tilt-img")).arg("--version"));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("tilt-img {}", env!("CARGO_PKG_VERSION"))
+    );
+    let pre_commit = match pre_commit_in(tmp.path()) {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("SKIP: {why}");
+            return;
+        }
+    };
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let config = readme
+        .split("### With tilt-img on PATH (`language: system`)")
+        .nth(1)
+        .and_then(|s| s.split("```yaml\n").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("the README's language: system block");
+    let repo = tmp.path().join("project");
+    copy_dir(&root.join("examples/kafka-connect"), &repo);
+    std::fs::write(repo.join(".pre-commit-config.yaml"), config).unwrap();
+    let git = |args: &[&str]| {
+        let mut c = Command::new("git");
+        c.args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(&repo);
+        c
+    };
+    ok(&mut git(&["init", "-q"]));
+    ok(&mut git(&["add", "-A"]));
+    // Only the installed binary: not the one cargo test built.
+    let path = format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display());
+    let hook = |id: &str| {
+        let mut c = Command::new(&pre_commit);
+        c.args(["run", id, "--all-files"])
+            .current_dir(&repo)
+            .env("PATH", &path)
+            .env("PRE_COMMIT_HOME", tmp.path().join("cache"));
+        run(&mut c)
+    };
+    let before = std::fs::read_to_string(repo.join("Tiltfile")).unwrap();
+    let stale = hook("tilt-img-fix-check");
+    let text = String::from_utf8_lossy(&stale.stdout);
+    assert!(!stale.status.success(), "{text}");
+    assert!(
+        text.contains("block is missing") && text.contains("+# BEGIN tilt-img"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("Tiltfile")).unwrap(),
+        before,
+        "fix --check never writes"
+    );
+    let broken = hook("tilt-img-check");
+    assert!(!broken.status.success());
+    assert!(String::from_utf8_lossy(&broken.stdout).contains("orders-connect"));
+    ok(Command::new(bin.join("tilt-img"))
+        .arg("fix")
+        .current_dir(&repo));
+    ok(&mut git(&["add", "-A"]));
+    for id in ["tilt-img-fix-check", "tilt-img-check", "tilt-img-doctor"] {
+        let out = hook(id);
+        assert!(
+            out.status.success(),
+            "{id} after fix:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

@@ -9,10 +9,3 @@ pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 pub fn url(page: &str, anchor: &str) -> String {
     format!("{REPOSITORY}/blob/main/docs/{page}#{anchor}")
 }
-
-/// How to put `tilt-img` on PATH, for messages that need it.
-pub fn install_hint() -> String {
-    format!(
-        "cargo install --locked --git {REPOSITORY} tilt-img (or, in a checkout: cargo install --locked --path .)"
-    )
-}
