@@ -74,13 +74,7 @@ fn hooks_fail_on_a_broken_tiltfile_and_pass_after_fix() {
         ),
     )
     .unwrap();
-    let git = |args: &[&str]| {
-        let mut c = Command::new("git");
-        c.args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
-            .args(args)
-            .current_dir(&repo);
-        c
-    };
+    let git = |args: &[&str]| git_in(&repo, args);
     ok(&mut git(&["init", "-q"]));
     ok(&mut git(&["add", "-A"]));
     let hook = |id: &str| {
@@ -217,13 +211,7 @@ fn cargo_install_then_the_readmes_system_hooks() {
     let repo = tmp.path().join("project");
     copy_dir(&root.join("examples/kafka-connect"), &repo);
     std::fs::write(repo.join(".pre-commit-config.yaml"), config).unwrap();
-    let git = |args: &[&str]| {
-        let mut c = Command::new("git");
-        c.args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
-            .args(args)
-            .current_dir(&repo);
-        c
-    };
+    let git = |args: &[&str]| git_in(&repo, args);
     ok(&mut git(&["init", "-q"]));
     ok(&mut git(&["add", "-A"]));
     // Only the installed binary: not the one cargo test built.
@@ -265,4 +253,13 @@ fn cargo_install_then_the_readmes_system_hooks() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// `git ARGS` in `repo`, with an identity for commits.
+fn git_in(repo: &std::path::Path, args: &[&str]) -> Command {
+    let mut c = Command::new("git");
+    c.args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(repo);
+    c
 }
