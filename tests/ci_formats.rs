@@ -597,3 +597,66 @@ fn quiet_prints_problems_only() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `text` with one SARIF replacement applied (columns in code points, as
+/// the log's `columnKind` says).
+fn apply(text: &str, r: &Value) -> String {
+    let region = &r["deletedRegion"];
+    let line = region["startLine"].as_u64().unwrap() as usize;
+    let (from, to) = (
+        region["startColumn"].as_u64().unwrap() as usize,
+        region["endColumn"].as_u64().unwrap() as usize,
+    );
+    let mut out = String::new();
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            let chars: Vec<char> = l.chars().collect();
+            out.extend(&chars[..from - 1]);
+            out.push_str(r["insertedContent"]["text"].as_str().unwrap());
+            out.extend(&chars[to - 1..]);
+        } else {
+            out.push_str(l);
+        }
+    }
+    out
+}
+
+/// Every fix a doctor SARIF log carries, applied to a copy of its fixture,
+/// makes its finding go away.
+#[test]
+fn doctor_fixes_in_sarif_remove_their_findings() {
+    let mut applied = 0;
+    for rule in names(&root().join("tests/doctor")) {
+        let tmp = tempfile::TempDir::new().unwrap();
+        copy_dir(&root().join(format!("tests/doctor/{rule}/bad")), tmp.path());
+        let (s, _) = stdout(tilt_img(tmp.path()).args(["doctor", ".", "--format", "sarif"]));
+        let v: Value = serde_json::from_str(&s).unwrap();
+        for res in v["runs"][0]["results"].as_array().unwrap() {
+            let Some(fix) = res["fixes"].get(0) else {
+                continue;
+            };
+            let change = &fix["artifactChanges"][0];
+            let file = tmp
+                .path()
+                .join(change["artifactLocation"]["uri"].as_str().unwrap());
+            let text = fs::read_to_string(&file).unwrap();
+            let fixed = apply(&text, &change["replacements"][0]);
+            assert_ne!(fixed, text);
+            fs::write(&file, &fixed).unwrap();
+            applied += 1;
+            let (after, _) = stdout(tilt_img(tmp.path()).args(["doctor", ".", "--format", "json"]));
+            let after: Value = serde_json::from_str(&after).unwrap();
+            let region = &res["locations"][0]["physicalLocation"]["region"];
+            assert!(
+                !after["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| { f["rule"] == res["ruleId"] && f["line"] == region["startLine"] }),
+                "{rule}: the fix did not remove the finding:\n{fixed}\n{after:#}"
+            );
+            fs::write(&file, &text).unwrap();
+        }
+    }
+    assert!(applied >= 2, "REG001 and REG005 carry fixes");
+}

@@ -6,7 +6,7 @@ use serde_json::json;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use tilt_img_core::annotation::{self, Annotation};
-use tilt_img_core::diag::Severity;
+use tilt_img_core::diag::{Code, Severity};
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum CheckFormat {
@@ -155,7 +155,7 @@ fn quiet_text(problems: &[Annotation]) -> String {
         return String::new();
     }
     // The load error keeps Tilt's whole traceback; the rest is one line each.
-    if let Some(e) = problems.iter().find(|a| a.rule == "CHECK001") {
+    if let Some(e) = problems.iter().find(|a| a.rule == Code::LoadError.id()) {
         return format!("error: {}\n", e.message);
     }
     problems

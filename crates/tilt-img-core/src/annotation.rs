@@ -31,14 +31,45 @@ impl RuleDoc {
     }
 }
 
-/// Text to insert at a line: a fix SARIF can carry.
+/// A fix SARIF can carry: `deleted` characters at line:column replaced by
+/// `text` (an insertion deletes nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Insertion {
+pub struct Edit {
     pub description: String,
     pub file: String,
-    /// 1-based line the text goes before (one past the last line appends).
+    /// 1-based line (one past the last line appends).
     pub line: u32,
+    /// 1-based, in Unicode code points.
+    pub column: u32,
+    /// How many code points from there are replaced.
+    pub deleted: u32,
     pub text: String,
+}
+
+impl Edit {
+    /// `old` on line `line` of `file_text` replaced by `new`, when `old`
+    /// stands on that line (the first occurrence).
+    pub fn replace_on_line(
+        description: String,
+        file: &str,
+        file_text: &str,
+        line: u32,
+        old: &str,
+        new: &str,
+    ) -> Option<Edit> {
+        let text = file_text.lines().nth(line.checked_sub(1)? as usize)?;
+        // The last occurrence: on a line like `"h:5000": [h:5000]` the value
+        // comes after the key.
+        let at = text.rfind(old)?;
+        Some(Edit {
+            description,
+            file: file.to_string(),
+            line,
+            column: text[..at].chars().count() as u32 + 1,
+            deleted: old.chars().count() as u32,
+            text: new.to_string(),
+        })
+    }
 }
 
 /// One problem at a place.
@@ -52,7 +83,7 @@ pub struct Annotation {
     /// 1-based, where known.
     pub column: Option<u32>,
     pub message: String,
-    pub fix: Option<Insertion>,
+    pub fix: Option<Edit>,
 }
 
 impl From<&Diagnostic> for Annotation {

@@ -2,7 +2,7 @@
 //! every build Tilt would skip, where its image sits, and the `k8s_kind`
 //! line from scan's inference that fixes it.
 
-use crate::annotation::{Annotation, Insertion};
+use crate::annotation::{Annotation, Edit};
 use crate::diag::Code;
 use crate::load::K8sObject;
 use serde_json::{Value, json};
@@ -373,10 +373,12 @@ pub fn annotations(r: &CheckResult, tiltfile: &str, tiltfile_text: &str) -> Vec<
             } else {
                 "\n"
             };
-            Insertion {
+            Edit {
                 description: format!("declare where {} sits, so Tilt injects it", s.reference),
                 file: tiltfile.to_string(),
                 line: lines + 1,
+                column: 1,
+                deleted: 0,
                 text: format!("{lead}{fix}\n"),
             }
         });

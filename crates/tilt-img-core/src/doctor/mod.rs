@@ -12,7 +12,7 @@ pub mod rules;
 pub use catalog::{explain, rules_markdown};
 pub use rules::RuleId;
 
-use crate::annotation::{Annotation, RuleDoc};
+use crate::annotation::{Annotation, Edit, RuleDoc};
 use crate::diag::{Diagnostic, Severity};
 use crate::registry::model::{Loc, Model, Origin, is_loopback, looks_dev};
 use crate::registry::probe::{self, ProbeResult, Push};
@@ -28,6 +28,16 @@ pub struct Finding {
     pub file: String,
     pub line: u32,
     pub message: String,
+    /// The fix, when it is one edit on the finding's line: this text ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replace: Option<Replace>,
+}
+
+/// `old` on the finding's line becomes `new`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Replace {
+    pub old: String,
+    pub new: String,
 }
 
 impl Finding {
@@ -40,7 +50,17 @@ impl Finding {
             file: loc.file,
             line: loc.line,
             message,
+            replace: None,
         }
+    }
+
+    /// With a fix that replaces `old` by `new` on its line.
+    pub fn replacing(mut self, old: &str, new: &str) -> Finding {
+        self.replace = Some(Replace {
+            old: old.to_string(),
+            new: new.to_string(),
+        });
+        self
     }
 }
 
@@ -271,14 +291,28 @@ impl DoctorReport {
 
     /// Findings, then the diagnostics of files it could not read.
     pub fn annotations(&self) -> Vec<Annotation> {
-        let findings = self.findings.iter().map(|f| Annotation {
-            rule: f.rule.as_str(),
-            severity: f.severity,
-            file: f.file.clone(),
-            line: f.line,
-            column: None,
-            message: f.message.clone(),
-            fix: None,
+        let findings = self.findings.iter().map(|f| {
+            // The edit's columns come from the file as it is now.
+            let fix = f.replace.as_ref().and_then(|r| {
+                let text = std::fs::read_to_string(&f.file).ok()?;
+                Edit::replace_on_line(
+                    format!("{} {}: write `{}`", f.rule, f.name, r.new),
+                    &f.file,
+                    &text,
+                    f.line,
+                    &r.old,
+                    &r.new,
+                )
+            });
+            Annotation {
+                rule: f.rule.as_str(),
+                severity: f.severity,
+                file: f.file.clone(),
+                line: f.line,
+                column: fix.as_ref().map(|e| e.column),
+                message: f.message.clone(),
+                fix,
+            }
         });
         findings
             .chain(self.diagnostics.iter().map(Annotation::from))

@@ -101,8 +101,13 @@ fn result(a: &Annotation, rules: &[RuleDoc]) -> Value {
             "artifactChanges": [{
                 "artifactLocation": artifact(&fix.file),
                 "replacements": [{
-                    // An empty region: an insertion before line `at`.
-                    "deletedRegion": {"startLine": at, "startColumn": 1, "endLine": at, "endColumn": 1},
+                    // An empty region (`deleted` 0) is an insertion.
+                    "deletedRegion": {
+                        "startLine": at,
+                        "startColumn": fix.column,
+                        "endLine": at,
+                        "endColumn": fix.column + fix.deleted,
+                    },
                     "insertedContent": {"text": fix.text},
                 }],
             }],
@@ -133,6 +138,8 @@ pub fn render(annotations: &[Annotation], rules: &[RuleDoc], exit_code: i32) -> 
                 "rules": rules.iter().map(rule).collect::<Vec<_>>(),
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd}},
+            // Columns count code points, not SARIF's default UTF-16 units.
+            "columnKind": "unicodeCodePoints",
             "invocations": [{"executionSuccessful": exit_code == 0 || exit_code == 1, "exitCode": exit_code}],
             "results": annotations.iter().map(|a| result(a, rules)).collect::<Vec<_>>(),
         }],

@@ -55,7 +55,8 @@ fn endpoint_without_scheme(m: &Model) -> Vec<Finding> {
                     "endpoint `{}` has no scheme, so containerd uses HTTPS, but {} speaks plain HTTP ({}): write `http://{}`",
                     e.raw, e.host, ev.reason, e.raw
                 ),
-            ));
+            )
+            .replacing(&e.raw, &format!("http://{}", e.raw)));
         }
     }
     out

@@ -49,6 +49,7 @@ fn unquoted_star(m: &Model) -> Vec<Finding> {
                 l,
                 "unquoted `*` key: YAML reads `*` as an alias, so the file does not parse and the mirrors are not applied; write `\"*\":`".into(),
             )
+            .replacing("*:", "\"*\":")
         })
         .collect()
 }
