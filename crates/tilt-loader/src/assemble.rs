@@ -427,6 +427,40 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
         }
     }
     sort_by_kind(st, &mut unresourced);
+    // Local resources come after the Kubernetes ones, as Tilt lists its
+    // manifests; a name both use is Tilt's error (without a traceback: it
+    // is found while assembling, after the Tiltfile ran).
+    for l in &st.local_resources {
+        if resources.iter().any(|r| r.name == l.name) {
+            return Err(format!("local_resource named {:?} already exists", l.name));
+        }
+        resources.push(Resource {
+            name: l.name.clone(),
+            entities: vec![],
+            refs: vec![],
+            images: vec![],
+        });
+    }
+    if st.local_resources.iter().any(|l| l.name.is_empty()) {
+        // Tilt validates manifests after it has warned about their
+        // dependencies; its text goes on with a dump of its manifest
+        // struct, a pointer in it, never the same twice: not reproduced.
+        let seen = Assembly {
+            resources,
+            ..Default::default()
+        };
+        let mut lines = dependency_warnings(st, &seen);
+        lines.push("[validate] manifest missing name".to_string());
+        return Err(lines.join("\n"));
+    }
+    for l in &st.local_resources {
+        if l.resource_deps.contains(&l.name) {
+            return Err(format!(
+                "resource {} specified a dependency on itself",
+                l.name
+            ));
+        }
+    }
     asm.resources = resources;
     asm.unresourced = unresourced;
     // Every entity was searched (a workload when its resource was filled,
@@ -661,6 +695,44 @@ fn apply_resource_opts(
 }
 
 /// Tilt's `assertAllImagesMatched`: at most one warning.
+/// Tilt's warning for each `resource_deps` entry that names no resource,
+/// in manifest order (Kubernetes resources, then local ones).
+pub fn dependency_warnings(st: &TiltState, asm: &Assembly) -> Vec<String> {
+    let known: std::collections::HashSet<&str> =
+        asm.resources.iter().map(|r| r.name.as_str()).collect();
+    let k8s = asm.resources.iter().filter_map(|r| {
+        let deps: Vec<&String> = st
+            .resource_opts
+            .iter()
+            .filter(|o| {
+                let name = if o.new_name.is_empty() {
+                    &o.workload
+                } else {
+                    &o.new_name
+                };
+                *name == r.name && !r.entities.is_empty()
+            })
+            .flat_map(|o| &o.resource_deps)
+            .collect();
+        (!deps.is_empty()).then_some((r.name.as_str(), deps))
+    });
+    let local = st
+        .local_resources
+        .iter()
+        .map(|l| (l.name.as_str(), l.resource_deps.iter().collect::<Vec<_>>()));
+    k8s.chain(local)
+        .flat_map(|(name, deps)| {
+            deps.into_iter()
+                .filter(|d| !known.contains(d.as_str()))
+                .map(move |d| {
+                    format!(
+                        "resource {name} specified a dependency on unknown resource {d} - dependency ignored"
+                    )
+                })
+        })
+        .collect()
+}
+
 pub fn unused_image_warning(st: &TiltState, asm: &Assembly) -> Option<String> {
     let unmatched: Vec<&ImageTarget> = st
         .images

@@ -210,9 +210,10 @@ fn finish(
             prints,
         },
         Ok(asm) => {
-            let warnings = assemble::unused_image_warning(&state, &asm)
+            let mut warnings: Vec<String> = assemble::unused_image_warning(&state, &asm)
                 .into_iter()
                 .collect();
+            warnings.extend(assemble::dependency_warnings(&state, &asm));
             CheckResult {
                 root,
                 state,

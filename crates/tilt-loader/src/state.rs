@@ -147,6 +147,15 @@ pub struct KindInfo {
     pub locators: Vec<Locator>,
 }
 
+/// A `local_resource(...)`: a resource with no objects.
+#[derive(Debug, Clone)]
+pub struct LocalResource {
+    pub name: String,
+    pub resource_deps: Vec<String>,
+    /// Line of the call.
+    pub line: u32,
+}
+
 /// `k8s_resource(...)` options that shape resources.
 #[derive(Debug, Clone, Default)]
 pub struct ResourceOpts {
@@ -154,6 +163,7 @@ pub struct ResourceOpts {
     pub new_name: String,
     pub objects: Vec<String>,
     pub manually_grouped: bool,
+    pub resource_deps: Vec<String>,
     /// `./Tiltfile:L:C`, for Tilt's messages.
     pub position: String,
 }
@@ -172,6 +182,7 @@ pub struct TiltState {
     pub images: Vec<ImageTarget>,
     pub kinds: Vec<KindInfo>,
     pub resource_opts: Vec<ResourceOpts>,
+    pub local_resources: Vec<LocalResource>,
     pub default_registry: Option<DefaultRegistry>,
     pub suppress_unused: Vec<String>,
     /// Lines `local()` logged (`local: cmd`, ` → out`).

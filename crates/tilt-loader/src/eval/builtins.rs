@@ -38,6 +38,16 @@ pub fn unpack<'v>(
         .map_err(|m| fail(func, m))
 }
 
+/// Column (1-based) of the current call's `(`, where Go's positions point.
+pub fn call_column(eval: &Evaluator<'_, '_, '_>) -> u32 {
+    eval.call_stack_top_location()
+        .map(|l| {
+            let text = l.file.source_span(l.span);
+            (l.resolve_span().begin.column + text.find('(').unwrap_or(0) + 1) as u32
+        })
+        .unwrap_or(0)
+}
+
 /// Current call line (1-based) in the running file.
 pub fn call_line(eval: &Evaluator<'_, '_, '_>) -> u32 {
     eval.call_stack_top_location()
@@ -380,6 +390,7 @@ pub fn k8s_builtins(builder: &mut GlobalsBuilder) {
         let workload = string_arg(F, "workload", a.get(0), a.via(0))?;
         let new_name = string_arg(F, "new_name", a.get(1), a.via(1))?;
         let objects = string_list(F, "objects", a.get(6), a.via(6))?;
+        let resource_deps = string_list(F, "resource_deps", a.get(5), a.via(5))?;
         if workload.is_empty() && new_name.is_empty() {
             return Err(fail(
                 F,
@@ -408,7 +419,8 @@ pub fn k8s_builtins(builder: &mut GlobalsBuilder) {
                 new_name,
                 objects,
                 manually_grouped,
-                position: format!("./Tiltfile:{line}"),
+                resource_deps,
+                position: format!("./Tiltfile:{line}:{}", call_column(eval)),
             });
         Ok(NoneType)
     }

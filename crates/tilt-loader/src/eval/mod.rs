@@ -16,6 +16,7 @@ pub mod context;
 pub mod host;
 pub mod limits;
 pub mod preprocess;
+pub mod resources;
 pub mod runner;
 pub mod stdlib;
 pub mod values;

@@ -48,6 +48,7 @@ pub fn globals(ctx: &Ctx) -> Globals {
     .with(k8s_builtins)
     .with(std_builtins)
     .with(noop_builtins)
+    .with(super::resources::resource_builtins)
     .with_namespace("config", |b| {
         config_builtins(b);
         b.set("main_dir", main_dir.clone());
@@ -223,11 +224,11 @@ impl<'a> Runner<'a> {
         match e.span() {
             Some(s) => {
                 let r = s.resolve_span();
-                format!(
-                    "{name}:{}:{}: {msg}",
-                    self.map_line(name, r.begin.line),
-                    r.begin.column + 1
-                )
+                let at = s.file.source_span(s.span);
+                let line_text = s.file.source_line(r.begin.line);
+                let (msg, line, col) =
+                    go_syntax_message(&msg, at, line_text, r.begin.line, r.begin.column);
+                format!("{name}:{}:{}: {msg}", self.map_line(name, line), col + 1)
             }
             None => format!("{name}: {msg}"),
         }
@@ -382,5 +383,105 @@ impl FileLoader for Runner<'_> {
             self.load_error.borrow_mut().get_or_insert(msg.clone());
             starlark::Error::new_other(anyhow::anyhow!(msg))
         })
+    }
+}
+
+/// A parse error of starlark-rust in go.starlark.net's words (and, where
+/// Go points elsewhere, its place): `got ',', want primary expression`,
+/// `keyword argument "a" is repeated`, … Checked against the real Tilt.
+/// `at` is the source text the error spans, `line_text` its line; `line`
+/// and `col` are 0-based. Messages with no Go equivalent known stay.
+fn go_syntax_message(
+    msg: &str,
+    at: &str,
+    line_text: &str,
+    line: usize,
+    col: usize,
+) -> (String, usize, usize) {
+    let ident = |s: &str| -> String {
+        s.trim()
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let fixed = |m: &str| (m.to_string(), line, col);
+    if let Some(rest) = msg.strip_prefix("unexpected symbol '")
+        && let Some(sym) = rest.strip_suffix("', expected expression")
+    {
+        return if matches!(sym, ")" | "]" | "}") {
+            fixed(&format!("unexpected '{sym}'"))
+        } else {
+            fixed(&format!("got '{sym}', want primary expression"))
+        };
+    }
+    if msg == "unexpected new line, expected expression" {
+        return fixed("got newline, want primary expression");
+    }
+    if let Some(rest) = msg.strip_prefix("unexpected new line, expected symbol '")
+        && let Some(sym) = rest.strip_suffix('\'')
+    {
+        // Inside brackets Go skips newlines, so what it meets is the end
+        // of the file; elsewhere its newline token starts the next line.
+        return if matches!(sym, ")" | "]" | "}") {
+            (format!("got end of file, want '{sym}'"), line, 0)
+        } else {
+            (format!("got newline, want '{sym}'"), line + 1, 0)
+        };
+    }
+    if msg == "unexpected new indentation block, expected expression" {
+        let indent = line_text.len() - line_text.trim_start().len();
+        return ("got indent, want primary expression".into(), line, indent);
+    }
+    let text = match msg {
+        "repeated named argument" => format!("keyword argument {:?} is repeated", ident(at)),
+        "duplicated parameter name" => format!("duplicate parameter: {}", ident(at)),
+        "positional argument after non positional" => {
+            "positional argument may not follow named".into()
+        }
+        "Args array after another args or kwargs" => "*args may not follow **kwargs".into(),
+        "positional parameter after non positional" => {
+            "required parameter may not follow optional".into()
+        }
+        "unfinished string literal" => "unexpected newline in string".into(),
+        "`return` cannot be used outside of a `def` function" => {
+            "return statement not within a function".into()
+        }
+        "`break` cannot be used outside of a `for` loop" => "break not in a loop".into(),
+        "`continue` cannot be used outside of a `for` loop" => "continue not in a loop".into(),
+        other => other.to_string(),
+    };
+    (text, line, col)
+}
+
+#[cfg(test)]
+mod syntax_tests {
+    use super::go_syntax_message;
+
+    #[test]
+    fn parse_errors_read_as_go_starlark() {
+        let m = |msg: &str, at: &str| go_syntax_message(msg, at, "", 0, 4).0;
+        assert_eq!(
+            m("unexpected symbol ',', expected expression", ","),
+            "got ',', want primary expression"
+        );
+        assert_eq!(
+            m("unexpected symbol ')', expected expression", ")"),
+            "unexpected ')'"
+        );
+        assert_eq!(
+            m("repeated named argument", "resource_deps=['a']"),
+            "keyword argument \"resource_deps\" is repeated"
+        );
+        assert_eq!(
+            go_syntax_message(
+                "unexpected new line, expected symbol ':'",
+                "",
+                "if True",
+                0,
+                7
+            ),
+            ("got newline, want ':'".to_string(), 1, 0)
+        );
     }
 }

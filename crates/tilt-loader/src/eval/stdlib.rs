@@ -404,7 +404,6 @@ macro_rules! noops {
 noops!(
     allow_k8s_contexts,
     watch_file,
-    local_resource,
     set_team,
     enable_feature,
     disable_snapshots,
