@@ -87,7 +87,7 @@ fn reads_outside_the_tiltfile_directory_are_refused() {
     let d = project("k8s_yaml('/etc/hostname')\n");
     check(&d, &[])
         .code(1)
-        .stdout(predicate::str::contains("outside the Tiltfile's directory"));
+        .stdout(predicate::str::contains("outside the project"));
 }
 
 #[test]
@@ -169,4 +169,42 @@ fn warnings_as_errors_fails_on_any_tilt_warning() {
         .stdout(predicate::str::contains(
             "could not find any deployment instructions",
         ));
+}
+
+/// The sandbox's default root is the project: the enclosing git work tree.
+/// A `dev/Tiltfile` that reads `../k8s` and includes `../Tiltfile.common`
+/// loads there; the same tree without `.git` is refused, and nothing
+/// above the work tree is ever read.
+#[test]
+fn the_sandbox_root_is_the_enclosing_git_work_tree() {
+    let outer = TempDir::new().unwrap();
+    let repo = outer.path().join("repo");
+    fs::create_dir_all(repo.join("dev")).unwrap();
+    fs::create_dir_all(repo.join("k8s")).unwrap();
+    fs::write(repo.join("k8s/api.yaml"), DEPLOY).unwrap();
+    fs::write(repo.join("Tiltfile.common"), "k8s_yaml('k8s/api.yaml')\n").unwrap();
+    fs::write(outer.path().join("secret.yaml"), DEPLOY).unwrap();
+    fs::write(
+        repo.join("dev/Tiltfile"),
+        "include('../Tiltfile.common')\nx = read_file('../k8s/api.yaml')\n",
+    )
+    .unwrap();
+    let run = |tf: &std::path::Path| {
+        Command::cargo_bin("tilt-img")
+            .unwrap()
+            .arg("check")
+            .arg(tf)
+            .assert()
+    };
+    run(&repo.join("dev/Tiltfile"))
+        .code(1)
+        .stdout(predicate::str::contains("outside the project"));
+    fs::create_dir(repo.join(".git")).unwrap();
+    run(&repo.join("dev/Tiltfile"))
+        .code(0)
+        .stdout(predicate::str::contains("api: Deployment/api"));
+    fs::write(repo.join("dev/Tiltfile"), "k8s_yaml('../../secret.yaml')\n").unwrap();
+    run(&repo.join("dev/Tiltfile"))
+        .code(1)
+        .stdout(predicate::str::contains("outside the project"));
 }

@@ -191,7 +191,7 @@ fn explain(args: &ExplainArgs) -> u8 {
 /// loads the Tiltfile it writes exactly as `check` will.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct LoaderArgs {
-    /// Files outside the Tiltfile's directory that it may read.
+    /// Files outside the project (the enclosing git work tree, else the Tiltfile's directory) that it may read.
     #[arg(long = "allow-read", value_name = "PATH")]
     pub allow_read: Vec<PathBuf>,
     /// Run local(), helm() and kustomize() for real (off by default: they return empty results).

@@ -18,7 +18,7 @@ use std::sync::Arc;
 pub struct Sandbox {
     /// Run `local()`, `helm()`, `kustomize()` for real.
     pub allow_exec: bool,
-    /// Files outside the Tiltfile's directory that may be read anyway.
+    /// Files outside the project that may be read anyway.
     pub extra_paths: Vec<PathBuf>,
 }
 
@@ -97,6 +97,21 @@ pub fn ctx<'a>(eval: &Evaluator<'_, 'a, '_>) -> &'a Ctx {
         .expect("the evaluator always carries a Ctx")
 }
 
+/// The project a Tiltfile belongs to: the enclosing git work tree (the
+/// nearest directory above it with a `.git`), else the Tiltfile's own
+/// directory. A Tiltfile in `dev/` that reads `../k8s`, or includes a
+/// shared `../Tiltfile`, is ordinary; the sandbox reads within the project
+/// and judges every path on its real location as before.
+pub fn project_root(tiltfile_dir: &Path) -> PathBuf {
+    let real = canonical(&clean(
+        &std::path::absolute(tiltfile_dir).unwrap_or_else(|_| tiltfile_dir.to_path_buf()),
+    ));
+    real.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or(real)
+}
+
 /// Lexical normalization (`a/./b/../c` → `a/c`), like Go's filepath.Clean.
 pub fn clean(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -116,7 +131,8 @@ pub fn clean(p: &Path) -> PathBuf {
 
 impl Ctx {
     pub fn new(root: PathBuf, sandbox: Sandbox, args: Vec<String>) -> Ctx {
-        let allowed_roots = std::iter::once(&root)
+        let project = project_root(&root);
+        let allowed_roots = std::iter::once(&project)
             .chain(&sandbox.extra_paths)
             .map(|p| {
                 canonical(&clean(
@@ -239,7 +255,7 @@ impl Ctx {
         Err(fail(
             func,
             format!(
-                "tilt-img sandbox: {} is outside the Tiltfile's directory (symlinks resolved); pass --allow-read PATH to allow reading it",
+                "tilt-img sandbox: {} is outside the project (the enclosing git work tree, else the Tiltfile's directory; symlinks resolved); pass --allow-read PATH to allow reading it",
                 abs.display()
             ),
         ))
