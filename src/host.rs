@@ -57,7 +57,7 @@ impl CommandHost for InProcess {
                 for p in args.paths.iter_mut().chain(args.config.as_mut()) {
                     *p = cwd.join(&*p);
                 }
-                Ok(scan_output(&args, Some(allowed.to_vec())).0)
+                Ok(scan_output(&args, Some(allowed.to_vec())))
             }
         }
     }

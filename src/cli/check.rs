@@ -7,6 +7,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use tilt_img_core::annotation::{self, Annotation};
 use tilt_img_core::diag::{Code, Severity};
+use tilt_img_core::{check, render};
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum CheckFormat {
@@ -110,7 +111,9 @@ pub fn run(args: &CheckArgs) -> u8 {
         let r = tilt_loader::check(&args.tiltfile, &opts);
         (r, args.tiltfile.display().to_string(), text)
     };
-    let problems = tilt_img_core::check::annotations(&result, &shown, &text);
+    // Inference over every object: once, for every format that needs it.
+    let skipped = check::skipped_images(&result);
+    let problems = check::annotations(&result, &skipped, &shown, &text);
     let fail_on = if args.warnings_as_errors {
         FailOn::Warning
     } else {
@@ -120,31 +123,19 @@ pub fn run(args: &CheckArgs) -> u8 {
     let printed = match args.format {
         CheckFormat::Oracle => out::emit(&pretty(&tilt_loader::report::oracle(&result))),
         CheckFormat::Json => {
-            let mut v = tilt_img_core::check::json(&result);
+            let mut v = check::json(&result, &skipped);
             v["exit_code"] = json!(code);
             v["diagnostics"] = json!(problems.iter().map(problem_json).collect::<Vec<_>>());
             out::emit(&pretty(&v))
         }
-        CheckFormat::Sarif => {
-            let rules = annotation::rules_of(&problems, annotation::code_rule);
-            out::emit(&tilt_img_core::render::sarif::render(
-                &problems,
-                &rules,
-                code.into(),
-            ))
-        }
-        CheckFormat::Github => out::emit(&tilt_img_core::render::github::render(&problems, |id| {
-            annotation::code_rule(id)
-                .map(|r| r.name.to_string())
-                .unwrap_or_default()
-        })),
-        CheckFormat::Text => {
-            let mut text = tilt_img_core::check::text(&result, &shown);
-            if out::quiet() {
-                text = quiet_text(&problems);
-            }
-            out::report(&text)
-        }
+        CheckFormat::Sarif => out::emit(&render::sarif::render(
+            &problems,
+            annotation::code_rule,
+            code.into(),
+        )),
+        CheckFormat::Github => out::emit(&render::github::render(&problems, annotation::code_rule)),
+        CheckFormat::Text if out::quiet() => out::report(&quiet_text(&problems)),
+        CheckFormat::Text => out::report(&check::text(&result, &shown, &skipped)),
     };
     if printed { code } else { 0 }
 }

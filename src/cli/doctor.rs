@@ -3,8 +3,7 @@
 use super::{EXIT_USAGE, FailOn, exit_for, out};
 use clap::ValueEnum;
 use std::path::PathBuf;
-use tilt_img_core::annotation;
-use tilt_img_core::doctor;
+use tilt_img_core::{doctor, render};
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum DoctorFormat {
@@ -111,22 +110,14 @@ pub fn run(args: &DoctorArgs) -> u8 {
             v["exit_code"] = serde_json::json!(code);
             out::emit(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"))
         }
-        DoctorFormat::Sarif => {
-            let problems = report.annotations();
-            let rules = annotation::rules_of(&problems, doctor::rule_doc);
-            out::emit(&tilt_img_core::render::sarif::render(
-                &problems,
-                &rules,
-                code.into(),
-            ))
-        }
-        DoctorFormat::Github => out::emit(&tilt_img_core::render::github::render(
+        DoctorFormat::Sarif => out::emit(&render::sarif::render(
             &report.annotations(),
-            |id| {
-                doctor::rule_doc(id)
-                    .map(|r| r.name.to_string())
-                    .unwrap_or_default()
-            },
+            doctor::rule_doc,
+            code.into(),
+        )),
+        DoctorFormat::Github => out::emit(&render::github::render(
+            &report.annotations(),
+            doctor::rule_doc,
         )),
         DoctorFormat::Text | DoctorFormat::Markdown => out::report(&report.to_text(out::quiet())),
     };

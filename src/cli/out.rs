@@ -46,10 +46,9 @@ fn paint(text: &str) -> String {
     for line in text.split_inclusive('\n') {
         let body = line.trim_start_matches(' ');
         let indent = &line[..line.len() - body.len()];
-        let word = body.split(' ').next().unwrap_or("");
-        match style_of(word.trim_end_matches('\n')) {
+        let word = body.split(' ').next().unwrap_or("").trim_end_matches('\n');
+        match style_of(word) {
             Some(s) => {
-                let word = word.trim_end_matches('\n');
                 out.push_str(indent);
                 out.push_str(&format!("{}{word}{}", s.render(), s.render_reset()));
                 out.push_str(&body[word.len()..]);
@@ -73,7 +72,22 @@ pub fn emit(text: &str) -> bool {
 
 /// A human report on stdout, coloured where a person reads it.
 pub fn report(text: &str) -> bool {
-    write(anstream::stdout().lock(), &paint(&terminal(text)))
+    human(anstream::stdout().lock(), text)
+}
+
+/// `text` made safe, then painted unless the stream shows no colour (a
+/// pipe, a file, `NO_COLOR`): a long report is not painted only to have
+/// every code stripped again.
+fn human<W: anstream::stream::RawStream + anstream::stream::AsLockedWrite>(
+    w: anstream::AutoStream<W>,
+    text: &str,
+) -> bool {
+    let safe = terminal(text);
+    if w.current_choice() == anstream::ColorChoice::Never {
+        write(w, &safe)
+    } else {
+        write(w, &paint(&safe))
+    }
 }
 
 /// One line of a human report on stdout.

@@ -99,70 +99,54 @@ fn annotations(report: &ScanReport) -> Vec<Annotation> {
         .collect()
 }
 
+/// What a scan prints on stdout in `args.format`, and the exit code it
+/// earns by `--fail-on`. Kind warnings belong to the kinds they concern:
+/// the text report shows them there; the exit code counts them with the
+/// rest.
+fn output(args: &ScanArgs, report: &ScanReport) -> (String, u8) {
+    let problems = annotations(report);
+    let code = exit_for(problems.iter().map(|a| a.severity).min(), args.fail_on);
+    let text = match args.format {
+        Format::Text => render::text::render(report),
+        Format::Json => render::json::render(report),
+        Format::Tiltfile => {
+            let mut text = render::tiltfile::render(report);
+            if let Some(plan) = &report.registry {
+                text.push_str(&tilt_img_core::registry::plan::render(plan));
+            }
+            text
+        }
+        Format::Sarif => render::sarif::render(&problems, annotation::code_rule, code.into()),
+        Format::Github => render::github::render(&problems, annotation::code_rule),
+    };
+    (text, code)
+}
+
 pub fn run(args: &ScanArgs) -> u8 {
     let outcome = scan::scan(&args.paths, &options(args, None));
     let report = &outcome.report;
-    let problems = annotations(report);
-    // Kind warnings belong to the kinds they concern: the text report shows
-    // them there; the exit code counts them with the rest.
-    let worst = problems.iter().map(|a| a.severity).min();
-    let code = exit_for(worst, args.fail_on);
-    let shown = match args.format {
-        Format::Json => out::emit(&render::json::render(report)),
-        Format::Sarif => {
-            let rules = annotation::rules_of(&problems, annotation::code_rule);
-            out::emit(&render::sarif::render(&problems, &rules, code.into()))
-        }
-        Format::Github => out::emit(&render::github::render(&problems, rule_name)),
-        Format::Text | Format::Tiltfile => {
-            // Diagnostics first, on stderr, whatever the format: stdout stays
-            // the report (pasteable, for --format tiltfile).
-            for d in &report.diagnostics {
-                if !(out::quiet() && d.severity == Severity::Info) {
-                    say_err!("{d}");
-                }
-            }
-            if args.format == Format::Text {
-                out::report(&render::text::render(report))
-            } else {
-                out::emit(&tiltfile_text(report))
+    if matches!(args.format, Format::Text | Format::Tiltfile) {
+        // Diagnostics first, on stderr: stdout stays the report (pasteable,
+        // for --format tiltfile); the machine formats carry them inside.
+        for d in &report.diagnostics {
+            if !(out::quiet() && d.severity == Severity::Info) {
+                say_err!("{d}");
             }
         }
+    }
+    let (text, code) = output(args, report);
+    let shown = if args.format == Format::Text {
+        out::report(&text)
+    } else {
+        out::emit(&text)
     };
     if shown { code } else { 0 }
 }
 
-fn rule_name(id: &str) -> String {
-    annotation::code_rule(id)
-        .map(|r| r.name.to_string())
-        .unwrap_or_default()
-}
-
-fn tiltfile_text(report: &ScanReport) -> String {
-    let mut text = render::tiltfile::render(report);
-    if let Some(plan) = &report.registry {
-        text.push_str(&tilt_img_core::registry::plan::render(plan));
-    }
-    text
-}
-
-/// What `scan` prints on stdout, and whether some input failed, for
-/// `local('tilt-img scan …')` inside `check`, without a process; `confine`
-/// is the sandbox's directories. Diagnostics are not part of it (a
-/// `local()` gives only stdout).
-pub fn scan_output(args: &ScanArgs, confine: Option<Vec<PathBuf>>) -> (String, bool) {
+/// What `scan` prints on stdout, for `local('tilt-img scan …')` inside
+/// `check`, without a process; `confine` is the sandbox's directories.
+/// Diagnostics on stderr are not part of it (a `local()` gives only stdout).
+pub fn scan_output(args: &ScanArgs, confine: Option<Vec<PathBuf>>) -> String {
     let outcome = scan::scan(&args.paths, &options(args, confine));
-    let report = &outcome.report;
-    let text = match args.format {
-        Format::Text => render::text::render(report),
-        Format::Json => render::json::render(report),
-        Format::Tiltfile => tiltfile_text(report),
-        Format::Sarif => {
-            let problems = annotations(report);
-            let rules = annotation::rules_of(&problems, annotation::code_rule);
-            render::sarif::render(&problems, &rules, i32::from(outcome.input_failed))
-        }
-        Format::Github => render::github::render(&annotations(report), rule_name),
-    };
-    (text, outcome.input_failed)
+    output(args, &outcome.report).0
 }

@@ -102,7 +102,7 @@ impl From<&Diagnostic> for Annotation {
 
 /// The rules of the annotations, each once, in first-seen order: SARIF
 /// lists the rules a run used.
-pub fn rules_of(
+pub(crate) fn rules_of(
     annotations: &[Annotation],
     lookup: impl Fn(&str) -> Option<RuleDoc>,
 ) -> Vec<RuleDoc> {

@@ -143,11 +143,13 @@ pub fn skipped_images(r: &CheckResult) -> Vec<Skipped> {
     out
 }
 
-pub fn json(r: &CheckResult) -> Value {
+/// `skipped` is [`skipped_images`] of `r` (computed once by the caller:
+/// it runs inference over every object).
+pub fn json(r: &CheckResult, skipped: &[Skipped]) -> Value {
     let mut v = oracle(r);
     v["skipped_images"] = Value::Array(
-        skipped_images(r)
-            .into_iter()
+        skipped
+            .iter()
             .map(
                 |s| json!({"ref": s.reference, "found_in": s.found_in, "why": s.why, "fix": s.fix}),
             )
@@ -173,8 +175,16 @@ pub fn json(r: &CheckResult) -> Value {
     v
 }
 
-/// The human report; `tiltfile` is the Tiltfile as the user named it.
-pub fn text(r: &CheckResult, tiltfile: &str) -> String {
+/// Why a sandboxed command returned nothing, and what to do.
+fn not_run(call: &str) -> String {
+    format!(
+        "{call} was not run (sandbox); it returned an empty result. Pass --allow-exec to run it."
+    )
+}
+
+/// The human report; `tiltfile` is the Tiltfile as the user named it,
+/// `skipped` is [`skipped_images`] of `r`.
+pub fn text(r: &CheckResult, tiltfile: &str, skipped: &[Skipped]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     if let Some(e) = &r.error {
@@ -255,10 +265,9 @@ pub fn text(r: &CheckResult, tiltfile: &str) -> String {
             }
         }
     }
-    let skipped = skipped_images(r);
     if !skipped.is_empty() {
         let _ = writeln!(out, "\nimages Tilt would build but not deploy:");
-        for s in &skipped {
+        for s in skipped {
             let _ = writeln!(out, "  ✕ {}: {}", s.reference, s.why);
             for f in &s.found_in {
                 let _ = writeln!(out, "      {f}");
@@ -272,10 +281,7 @@ pub fn text(r: &CheckResult, tiltfile: &str) -> String {
         }
     }
     for (call, line) in &st.sandboxed {
-        let _ = writeln!(
-            out,
-            "\nnote: {tiltfile}:{line}: {call} was not run (sandbox); it returned an empty result. Pass --allow-exec to run it."
-        );
+        let _ = writeln!(out, "\nnote: {tiltfile}:{line}: {}", not_run(call));
     }
     if !st.noops.is_empty() {
         let names: Vec<String> = st
@@ -322,8 +328,13 @@ fn as_shown(r: &CheckResult, loader_path: &str) -> String {
 /// `check`'s result as annotations: the load error at its innermost frame,
 /// Tilt's warnings, every undeployed build with the `k8s_kind` that fixes
 /// it (appended to the Tiltfile, whose text is `tiltfile_text`), commands
-/// not run and builtins not emulated.
-pub fn annotations(r: &CheckResult, tiltfile: &str, tiltfile_text: &str) -> Vec<Annotation> {
+/// not run and builtins not emulated. `skipped` is [`skipped_images`] of `r`.
+pub fn annotations(
+    r: &CheckResult,
+    skipped: &[Skipped],
+    tiltfile: &str,
+    tiltfile_text: &str,
+) -> Vec<Annotation> {
     let at =
         |code: Code, file: String, line: u32, column: Option<u32>, message: String| Annotation {
             rule: code.id(),
@@ -343,7 +354,6 @@ pub fn annotations(r: &CheckResult, tiltfile: &str, tiltfile_text: &str) -> Vec<
         out.push(at(Code::LoadError, file, line, col, e.clone()));
         return out;
     }
-    let skipped = skipped_images(r);
     for w in &r.warnings {
         let line = skipped.first().map_or(0, |s| s.line);
         out.push(at(
@@ -355,7 +365,7 @@ pub fn annotations(r: &CheckResult, tiltfile: &str, tiltfile_text: &str) -> Vec<
         ));
     }
     let lines = tiltfile_text.lines().count() as u32;
-    for s in &skipped {
+    for s in skipped {
         let mut message = format!("{}: {}", s.reference, s.why);
         for f in &s.found_in {
             message.push_str(&format!("; {f}"));
@@ -390,7 +400,7 @@ pub fn annotations(r: &CheckResult, tiltfile: &str, tiltfile_text: &str) -> Vec<
             tiltfile.to_string(),
             *line,
             None,
-            format!("{call} was not run (sandbox); it returned an empty result. Pass --allow-exec to run it."),
+            not_run(call),
         ));
     }
     for (call, line) in &r.state.noops {

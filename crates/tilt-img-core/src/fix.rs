@@ -45,39 +45,30 @@ pub fn block(report: &ScanReport) -> String {
 
 /// `old` with the block replaced, or appended when there is none yet.
 pub fn splice(old: &str, block: &str) -> Result<String, String> {
-    let begin = old
-        .match_indices(BEGIN)
-        .map(|(i, _)| i)
-        .find(|&i| i == 0 || old.as_bytes()[i - 1] == b'\n');
-    match begin {
-        Some(start) => {
-            let after = &old[start..];
-            let end_rel = after
-                .match_indices(END)
-                .map(|(i, _)| i)
-                .find(|&i| after.as_bytes()[i - 1] == b'\n')
-                .ok_or_else(|| format!("found `{BEGIN}` but no `{END}` after it; restore the end marker or remove the block"))?;
-            let mut end = start + end_rel + END.len();
-            if old[end..].starts_with('\n') {
-                end += 1;
-            }
-            Ok(format!("{}{block}{}", &old[..start], &old[end..]))
-        }
-        None if old.is_empty() => Ok(block.to_string()),
-        None => {
+    match (block_start(old), block_range(old)) {
+        (_, Some(r)) => Ok(format!("{}{block}{}", &old[..r.start], &old[r.end..])),
+        (Some(_), None) => Err(format!(
+            "found `{BEGIN}` but no `{END}` after it; restore the end marker or remove the block"
+        )),
+        (None, None) if old.is_empty() => Ok(block.to_string()),
+        (None, None) => {
             let sep = if old.ends_with('\n') { "\n" } else { "\n\n" };
             Ok(format!("{old}{sep}{block}"))
         }
     }
 }
 
-/// The byte range of the block in `text`, markers included (with the end
-/// marker's line break), when it has one.
-fn block_range(text: &str) -> Option<std::ops::Range<usize>> {
-    let start = text
-        .match_indices(BEGIN)
+/// Where the block's begin marker starts a line, if it does.
+fn block_start(text: &str) -> Option<usize> {
+    text.match_indices(BEGIN)
         .map(|(i, _)| i)
-        .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')?;
+        .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')
+}
+
+/// The byte range of the block in `text`, markers included (with the end
+/// marker's line break), when it has both markers.
+fn block_range(text: &str) -> Option<std::ops::Range<usize>> {
+    let start = block_start(text)?;
     let after = &text[start..];
     let end_rel = after
         .match_indices(END)

@@ -430,8 +430,12 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
     // Local resources come after the Kubernetes ones, as Tilt lists its
     // manifests; a name both use is Tilt's error (without a traceback: it
     // is found while assembling, after the Tiltfile ran).
+    let k8s_names: std::collections::HashSet<String> =
+        resources.iter().map(|r| r.name.clone()).collect();
     for l in &st.local_resources {
-        if resources.iter().any(|r| r.name == l.name) {
+        // Two local resources of one name never get here: the second
+        // call already failed.
+        if k8s_names.contains(&l.name) {
             return Err(format!("local_resource named {:?} already exists", l.name));
         }
         resources.push(Resource {
@@ -445,11 +449,7 @@ pub fn assemble(st: &TiltState) -> Result<Assembly, String> {
         // Tilt validates manifests after it has warned about their
         // dependencies; its text goes on with a dump of its manifest
         // struct, a pointer in it, never the same twice: not reproduced.
-        let seen = Assembly {
-            resources,
-            ..Default::default()
-        };
-        let mut lines = dependency_warnings(st, &seen);
+        let mut lines = dependency_warnings(st, &resources);
         lines.push("[validate] manifest missing name".to_string());
         return Err(lines.join("\n"));
     }
@@ -697,25 +697,28 @@ fn apply_resource_opts(
 /// Tilt's `assertAllImagesMatched`: at most one warning.
 /// Tilt's warning for each `resource_deps` entry that names no resource,
 /// in manifest order (Kubernetes resources, then local ones).
-pub fn dependency_warnings(st: &TiltState, asm: &Assembly) -> Vec<String> {
+pub fn dependency_warnings(st: &TiltState, resources: &[Resource]) -> Vec<String> {
     let known: std::collections::HashSet<&str> =
-        asm.resources.iter().map(|r| r.name.as_str()).collect();
-    let k8s = asm.resources.iter().filter_map(|r| {
-        let deps: Vec<&String> = st
-            .resource_opts
-            .iter()
-            .filter(|o| {
-                let name = if o.new_name.is_empty() {
-                    &o.workload
-                } else {
-                    &o.new_name
-                };
-                *name == r.name && !r.entities.is_empty()
-            })
-            .flat_map(|o| &o.resource_deps)
-            .collect();
-        (!deps.is_empty()).then_some((r.name.as_str(), deps))
-    });
+        resources.iter().map(|r| r.name.as_str()).collect();
+    // The deps each k8s_resource call names, by the resource it shapes:
+    // one pass over the calls, one lookup per resource.
+    let mut by_name: std::collections::HashMap<&str, Vec<&String>> = Default::default();
+    for o in st
+        .resource_opts
+        .iter()
+        .filter(|o| !o.resource_deps.is_empty())
+    {
+        let name = if o.new_name.is_empty() {
+            &o.workload
+        } else {
+            &o.new_name
+        };
+        by_name.entry(name).or_default().extend(&o.resource_deps);
+    }
+    let k8s = resources
+        .iter()
+        .filter(|r| !r.entities.is_empty())
+        .filter_map(|r| Some((r.name.as_str(), by_name.get(r.name.as_str())?.clone())));
     let local = st
         .local_resources
         .iter()

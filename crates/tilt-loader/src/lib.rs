@@ -213,7 +213,7 @@ fn finish(
             let mut warnings: Vec<String> = assemble::unused_image_warning(&state, &asm)
                 .into_iter()
                 .collect();
-            warnings.extend(assemble::dependency_warnings(&state, &asm));
+            warnings.extend(assemble::dependency_warnings(&state, &asm.resources));
             CheckResult {
                 root,
                 state,

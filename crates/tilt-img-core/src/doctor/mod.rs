@@ -28,7 +28,7 @@ pub struct Finding {
     pub file: String,
     pub line: u32,
     pub message: String,
-    /// The fix, when it is one edit on the finding's line: this text ...
+    /// The fix, when it is one edit on the finding's line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replace: Option<Replace>,
 }
@@ -61,6 +61,17 @@ impl Finding {
             new: new.to_string(),
         });
         self
+    }
+}
+
+/// One line: `severity: file:line: ID [name] message`.
+impl std::fmt::Display for Finding {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            out,
+            "{}: {}:{}: {} [{}] {}",
+            self.severity, self.file, self.line, self.rule, self.name, self.message
+        )
     }
 }
 
@@ -278,10 +289,6 @@ pub fn rule_doc(id: &str) -> Option<RuleDoc> {
 }
 
 impl DoctorReport {
-    pub fn has_findings(&self) -> bool {
-        !self.findings.is_empty()
-    }
-
     /// The worst severity among findings and unreadable inputs.
     pub fn worst(&self) -> Option<Severity> {
         let findings = self.findings.iter().map(|f| f.severity);
@@ -335,11 +342,7 @@ impl DoctorReport {
                 .iter()
                 .filter(|f| f.severity != Severity::Info)
             {
-                let _ = writeln!(
-                    s,
-                    "{}: {}:{}: {} [{}] {}",
-                    f.severity, f.file, f.line, f.rule, f.name, f.message
-                );
+                let _ = writeln!(s, "{f}");
             }
             return s;
         }
@@ -412,11 +415,7 @@ impl DoctorReport {
             let _ = writeln!(s, "{d}");
         }
         for f in &self.findings {
-            let _ = writeln!(
-                s,
-                "{}: {}:{}: {} [{}] {}",
-                f.severity, f.file, f.line, f.rule, f.name, f.message
-            );
+            let _ = writeln!(s, "{f}");
         }
         if self.findings.is_empty() {
             let _ = writeln!(

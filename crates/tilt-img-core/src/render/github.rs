@@ -3,7 +3,7 @@
 //! Actions runner unescapes them, so a message from an input file can
 //! neither end the command nor start another (no raw newline survives).
 
-use crate::annotation::Annotation;
+use crate::annotation::{Annotation, RuleDoc};
 use crate::diag::Severity;
 use std::fmt::Write as _;
 
@@ -17,8 +17,9 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One workflow command per annotation.
-pub fn render(annotations: &[Annotation], rule_name: impl Fn(&str) -> String) -> String {
+/// One workflow command per annotation, titled with the id and the name
+/// `lookup` gives the rule.
+pub fn render(annotations: &[Annotation], lookup: impl Fn(&str) -> Option<RuleDoc>) -> String {
     let mut out = String::new();
     for a in annotations {
         let command = match a.severity {
@@ -34,7 +35,8 @@ pub fn render(annotations: &[Annotation], rule_name: impl Fn(&str) -> String) ->
                 let _ = write!(props, ",col={c}");
             }
         }
-        let title = format!("{} {}", a.rule, rule_name(a.rule));
+        let name = lookup(a.rule).map(|r| r.name).unwrap_or_default();
+        let title = format!("{} {name}", a.rule);
         let _ = write!(props, ",title={}", property(title.trim_end()));
         let _ = writeln!(out, "::{command} {props}::{}", data(&a.message));
     }
@@ -57,7 +59,7 @@ mod tests {
             fix: None,
         };
         assert_eq!(
-            render(&[a], |_| "invalid-yaml".into()),
+            render(&[a], crate::annotation::code_rule),
             "::error file=a%2Cb%3Ac.yaml,line=3,title=SCAN003 invalid-yaml::bad%0A::warning::injected 100%25\n"
         );
     }

@@ -3,7 +3,7 @@
 //! known. Paths relative to the working directory are given against
 //! `%SRCROOT%`, which `originalUriBaseIds` says is that directory.
 
-use crate::annotation::{Annotation, RuleDoc};
+use crate::annotation::{Annotation, RuleDoc, rules_of};
 use crate::diag::Severity;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde_json::{Value, json};
@@ -116,8 +116,14 @@ fn result(a: &Annotation, rules: &[RuleDoc]) -> Value {
     v
 }
 
-/// The SARIF log of one run. `exit_code` is what the process exits with.
-pub fn render(annotations: &[Annotation], rules: &[RuleDoc], exit_code: i32) -> String {
+/// The SARIF log of one run: the rules `lookup` documents for the
+/// annotations' ids, each once. `exit_code` is what the process exits with.
+pub fn render(
+    annotations: &[Annotation],
+    lookup: impl Fn(&str) -> Option<RuleDoc>,
+    exit_code: i32,
+) -> String {
+    let rules = &rules_of(annotations, lookup);
     let cwd = std::env::current_dir()
         .ok()
         .map(|d| {

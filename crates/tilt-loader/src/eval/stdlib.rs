@@ -277,7 +277,8 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
         let flag = |i: usize| a.get(i).and_then(|v| v.unpack_bool()).unwrap_or(false);
         let (log_output, log_command) = (!flag(1), !flag(3));
         let c = ctx(eval);
-        let log = |stdout: &str, stderr: &str| {
+        // `ok`: Tilt says "[no output]" only for a command that succeeded.
+        let log = |stdout: &str, stderr: &str, ok: bool| {
             let mut st = c.state.borrow_mut();
             if log_command {
                 st.output.push(format!("local: {shown}"));
@@ -286,13 +287,13 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
                 for l in stdout.lines().chain(stderr.lines()) {
                     st.output.push(format!(" → {l}"));
                 }
-                if log_command && stdout.is_empty() && stderr.is_empty() {
+                if ok && log_command && stdout.is_empty() && stderr.is_empty() {
                     st.output.push(" → [no output]".to_string());
                 }
             }
         };
         if let Some(out) = c.serve_hosted(F, &cmd)? {
-            log(&out, "");
+            log(&out, "", true);
             return Ok(alloc_blob(eval.heap(), out));
         }
         if !c.sandbox.allow_exec {
@@ -307,20 +308,7 @@ pub fn std_builtins(builder: &mut GlobalsBuilder) {
             .map_err(|e| fail(F, format!("command {shown:?} failed.\nerror: {e}")))?;
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        if out.status.success() {
-            log(&stdout, &stderr);
-        } else {
-            // Tilt prints no "[no output]" for a command that failed.
-            let mut st = c.state.borrow_mut();
-            if log_command {
-                st.output.push(format!("local: {shown}"));
-            }
-            if log_output {
-                for l in stdout.lines().chain(stderr.lines()) {
-                    st.output.push(format!(" → {l}"));
-                }
-            }
-        }
+        log(&stdout, &stderr, out.status.success());
         if !out.status.success() {
             let mut msg = format!(
                 "command {shown:?} failed.\nerror: exit status {}",
