@@ -4,7 +4,7 @@
 //! `../shared/tools/real-tilt-result`, a development tool: recording needs
 //! real Tilt, checking does not). Groups: `local_resource` (160 cases from
 //! `gen_local_resource.py`: names, commands, options, resource_deps, clashes
-//! with Kubernetes resources) and `syntax` (go.starlark.net's parse errors).
+//! with Kubernetes resources; 160–161 by hand: `dir=None`/`serve_dir=None`) and `syntax` (go.starlark.net's parse errors).
 //!
 //! One difference is Tilt's own nondeterminism: for a resource with no
 //! name Tilt's error goes on with a dump of its manifest struct, a memory

@@ -161,7 +161,9 @@ pub fn resource_builtins(builder: &mut GlobalsBuilder) {
         };
         let cmd = command(F, a.get(1), eval.heap())?;
         let serve_cmd = command(F, a.get(7), eval.heap())?;
-        let given = |i: usize| a.get(i).is_some_and(|v| !v.is_none());
+        // Given at all: Go tells an absent argument (nil) from an explicit
+        // None, and `dir=None` counts as given (checked against real Tilt).
+        let given = |i: usize| a.get(i).is_some();
         if given(16) && cmd.is_empty() {
             return Err(fail(
                 F,
